@@ -1,0 +1,82 @@
+# servebench: every target bootstraps what it needs first (.venv, pinned dependencies, model artifacts,
+# system packages), and a second run with nothing changed does nothing.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+VENV_STAMP := $(VENV)/.installed
+MODELS_STAMP := artifacts/.built
+PYTEST_ARGS ?=
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help bootstrap models browser wrk test lint typecheck pytest contract bench report \
+        run-flask run-fastapi run-streamlit latency clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(VENV_STAMP): requirements/runtime.txt requirements/dev.txt constraints.txt pyproject.toml
+	@echo "==> creating $(VENV) and installing pinned dependencies"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3 setuptools==80.9.0
+	$(PY) -m pip install --quiet --progress-bar off -r requirements/dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(MODELS_STAMP): $(VENV_STAMP) shared_model/train.py shared_model/artifacts.py shared_model/datasets.py \
+                 $(wildcard shared_model/specs/*.toml)
+	@echo "==> training the built-in models"
+	$(PY) -m shared_model.train --all
+	@touch $@
+
+bootstrap: $(MODELS_STAMP) ## Create .venv, install pinned dependencies, train the built-in models
+
+models: $(MODELS_STAMP) ## Train the built-in models (only when their inputs changed)
+
+browser: ## Install Debian's Chromium when it is missing (the browser tests use it)
+	@bash scripts/require-system-package.sh chromium chromium
+
+wrk: ## Install wrk when it is missing (the closed-loop benchmarks use it)
+	@bash scripts/require-system-package.sh wrk wrk
+
+test: bootstrap browser ## Lint, type-check and run every test (in-process, live servers, real browser)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: bootstrap ## ruff check and format check only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: bootstrap ## mypy only
+	$(BIN)/mypy
+
+contract: bootstrap browser ## The contract suite alone, both modes, at full depth
+	$(BIN)/pytest contract_tests --hypothesis-profile=deep $(PYTEST_ARGS)
+
+latency: bootstrap ## In-process predict latency of each built-in model (1 row and 100 rows)
+	$(PY) -m benchmarks.predict_latency
+
+run-flask: bootstrap ## Flask under gunicorn on 127.0.0.1:5000 (SERVEBENCH_* settings apply)
+	$(PY) -m flask_app
+
+run-fastapi: bootstrap ## FastAPI under uvicorn on 127.0.0.1:8000
+	$(PY) -m fastapi_app
+
+run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
+	$(PY) -m streamlit_app
+
+bench: bootstrap wrk browser ## Measure all three front ends beside the baselines (QUICK=1 for a short run)
+	$(PY) -m benchmarks $(if $(QUICK),--quick,)
+
+report: bootstrap ## The decision report (runs `make bench` unless RESULTS=path is given)
+	$(PY) -m benchmarks.report $(if $(RESULTS),--results $(RESULTS),) $(if $(QUICK),--quick,)
+
+clean: ## Remove .venv, artifacts and caches
+	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

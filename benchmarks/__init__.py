@@ -1,0 +1,1 @@
+"""Fair, repeated measurements of every front end beside baselines."""

@@ -1,0 +1,1 @@
+"""Flask front end (see docs/contract.md)."""

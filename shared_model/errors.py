@@ -1,0 +1,120 @@
+"""The error catalogue: every failure a front end can answer, with its code, HTTP status and JSON body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypedDict
+
+
+class FieldError(TypedDict):
+    """One validation failure: where (a JSON path), what (a message) and its machine-readable type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorDetail(TypedDict):
+    code: str
+    message: str
+    details: list[Any]
+
+
+class ErrorBody(TypedDict):
+    """The JSON body of every non-2xx answer."""
+
+    error: ErrorDetail
+
+
+class ServeError(Exception):
+    """A failure that carries its own status and code, so each front end needs one translator only."""
+
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "The server failed to answer this request."
+
+    def __init__(self, message: str | None = None, details: Sequence[Any] = ()) -> None:
+        self.message = message or self.default_message
+        self.details = list(details)
+        super().__init__(self.message)
+
+    def body(self) -> ErrorBody:
+        """The JSON error body: `{"error": {"code", "message", "details"}}`, details always present."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(message={self.message!r}, details={self.details!r})"
+
+
+class InvalidJson(ServeError):
+    """The body is not one strict, standard JSON object."""
+
+    code = "invalid_json"
+    status = 400
+    default_message = "The request body is not valid JSON."
+
+
+class NotFound(ServeError):
+    """No route matches the path."""
+
+    code = "not_found"
+    status = 404
+    default_message = "No such resource."
+
+
+class MethodNotAllowed(ServeError):
+    """The route exists but not for this method."""
+
+    code = "method_not_allowed"
+    status = 405
+    default_message = "Method not allowed."
+
+
+class PayloadTooLarge(ServeError):
+    """The body is larger than the configured limit."""
+
+    code = "payload_too_large"
+    status = 413
+    default_message = "The request body is too large."
+
+
+class UnsupportedMediaType(ServeError):
+    """A POST without a JSON content type."""
+
+    code = "unsupported_media_type"
+    status = 415
+    default_message = "The request body must be sent as application/json."
+
+
+class ValidationFailed(ServeError):
+    """The JSON is well formed but does not satisfy the feature spec; details lists each field error."""
+
+    code = "validation_error"
+    status = 422
+    default_message = "The request does not match the model's feature spec."
+
+
+class ModelUnavailable(ServeError):
+    """The model is not loaded (missing, tampered, or built with another scikit-learn)."""
+
+    code = "model_unavailable"
+    status = 503
+    default_message = "The model is not loaded."
+
+
+class InternalError(ServeError):
+    """An unexpected failure; the traceback goes to the log, never to the client."""
+
+
+ERROR_TYPES: tuple[type[ServeError], ...] = (
+    InvalidJson,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    ValidationFailed,
+    NotFound,
+    MethodNotAllowed,
+    ModelUnavailable,
+    InternalError,
+)
+CATALOGUE: dict[str, int] = {error.code: error.status for error in ERROR_TYPES}
+ERROR_BY_STATUS: dict[int, type[ServeError]] = {error.status: error for error in ERROR_TYPES}

@@ -1,0 +1,110 @@
+"""Validation generated from the feature spec, on strict pydantic: one function for every front end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from shared_model.errors import FieldError, ValidationFailed
+from shared_model.spec import Feature, FeatureType, ModelSpec, Scalar
+
+Row = tuple[Scalar | None, ...]
+"""A validated record: one value per feature, in spec order (None for an omitted optional feature)."""
+
+STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True, hide_input_in_errors=True)
+
+
+class Validator:
+    """Checks records against a spec: types exact, bounds inclusive or exclusive as declared, no unknown fields."""
+
+    def __init__(self, spec: ModelSpec, max_batch: int) -> None:
+        self.spec = spec
+        self.max_batch = max_batch
+        self.record_model: type[BaseModel] = _record_model(spec)
+        records = Annotated[list[self.record_model], Field(min_length=1, max_length=max_batch)]  # type: ignore[name-defined]
+        self.batch_model: type[BaseModel] = create_model(
+            f"{_class_name(spec.name)}Batch",
+            __config__=STRICT,
+            instances=(records, Field(description=f"1 to {max_batch} records")),
+        )
+
+    def validate_record(self, data: object) -> Row:
+        """One record (a parsed JSON object) → a row; raise ValidationFailed with field errors like `["age"]`."""
+        try:
+            return self.row(self.record_model.model_validate(data))
+        except ValidationError as error:
+            raise ValidationFailed(details=field_errors(error)) from None
+
+    def validate_batch(self, data: object) -> list[Row]:
+        """`{"instances": [...]}` → rows; errors located like `["instances", 3, "age"]` or `["instances"]`."""
+        try:
+            batch = self.batch_model.model_validate(data)
+        except ValidationError as error:
+            raise ValidationFailed(details=field_errors(error)) from None
+        return self.rows(batch.instances)  # type: ignore[attr-defined]
+
+    def validate_records(self, records: Sequence[object]) -> list[Row]:
+        """A list of records (not wrapped in `instances`) → rows, errors located as in a batch."""
+        return self.validate_batch({"instances": list(records)})
+
+    def row(self, record: BaseModel) -> Row:
+        """The row of an already validated record model (as FastAPI hands it over)."""
+        return tuple(record.__dict__.values())
+
+    def rows(self, records: Sequence[BaseModel]) -> list[Row]:
+        """The rows of already validated record models."""
+        return [tuple(record.__dict__.values()) for record in records]
+
+
+def field_errors(error: ValidationError, prefix: Sequence[str | int] = ()) -> list[FieldError]:
+    """pydantic's errors as the contract's `{"loc", "msg", "type"}` list, with `loc` a JSON array."""
+    return [
+        {"loc": [*prefix, *item["loc"]], "msg": item["msg"], "type": item["type"]}
+        for item in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def _record_model(spec: ModelSpec) -> type[BaseModel]:
+    # Fields are named f0, f1, ... with the feature's name as alias: any column name (spaces, dots, a
+    # `model_` prefix) is then a valid feature name, and pydantic reports locations by alias.
+    fields: dict[str, Any] = {f"f{index}": _field(feature) for index, feature in enumerate(spec.features)}
+    model: type[BaseModel] = create_model(
+        f"{_class_name(spec.name)}Record",
+        __config__=ConfigDict(**STRICT, json_schema_extra={"examples": [dict(spec.example_record())]}),
+        **fields,
+    )
+    return model
+
+
+def _field(feature: Feature) -> tuple[Any, Any]:
+    kind: Any
+    if feature.type is FeatureType.INTEGER:
+        kind = int
+    elif feature.type is FeatureType.NUMBER:
+        kind = float
+    elif feature.type is FeatureType.BOOLEAN:
+        kind = bool
+    else:
+        assert feature.enum is not None
+        kind = Literal[feature.enum]
+    constraints = Field(
+        alias=feature.name,
+        description=feature.description,
+        ge=feature.minimum,
+        le=feature.maximum,
+        gt=feature.exclusive_minimum,
+        lt=feature.exclusive_maximum,
+        examples=[feature.example] if feature.example is not None else None,
+    )
+    # An optional feature may be omitted (its default is not validated) but not sent as null.
+    default = ... if feature.required else None
+    return Annotated[kind, constraints], default
+
+
+def _class_name(name: str) -> str:
+    return (
+        "".join(part.capitalize() for part in name.replace("-", "_").split("_") if part.isidentifier())
+        or "Model"
+    )

@@ -1,0 +1,1 @@
+"""Streamlit front end: the model as an interactive app."""
