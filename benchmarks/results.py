@@ -1,0 +1,170 @@
+"""The results file: one versioned pydantic schema that the harness writes and the report reads."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
+Mode = Literal["full", "quick", "smoke"]
+TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling"]
+Scenario = Literal[
+    "in_process",
+    "closed_loop",
+    "open_loop",
+    "batch",
+    "cold_start",
+    "memory",
+    "cpu",
+    "server_timing",
+    "streamlit_sessions",
+    "streamlit_cold_start",
+    "browser",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(Strict):
+    """One measured quantity: every repeat's value, and their min, median and max."""
+
+    unit: str
+    repeats: list[float]
+    min: float
+    median: float
+    max: float
+    flagged: bool = False
+    note: str | None = None
+
+    @classmethod
+    def of(cls, unit: str, repeats: list[float], flagged: bool = False, note: str | None = None) -> Figure:
+        """A figure from its repeats (at least one)."""
+        return cls(
+            unit=unit,
+            repeats=list(repeats),
+            min=min(repeats),
+            median=statistics.median(repeats),
+            max=max(repeats),
+            flagged=flagged,
+            note=note,
+        )
+
+
+class Measurement(Strict):
+    """One scenario at one setting (e.g. closed loop at c=8) on one target."""
+
+    scenario: Scenario
+    params: dict[str, float | int | str]
+    figures: dict[str, Figure]
+    failure: str | None = None
+
+
+class Target(Strict):
+    """A thing measured: a front end, a baseline, or a generator's no-op ceiling, in one configuration."""
+
+    name: str
+    kind: TargetKind
+    variant: str
+    workers: int
+    server: str
+    verified: bool
+    failure: str | None = None
+    measurements: list[Measurement] = Field(default_factory=list)
+
+
+class ContractRow(Strict):
+    """Did this front end answer the contract before it was measured? Failures are kept, figures are not."""
+
+    front_end: str
+    passed: bool
+    source: str
+    checks: int
+    failures: list[str]
+
+
+class BoilerplateRow(Strict):
+    """One front end's code size by pygount: code lines only, per concern."""
+
+    front_end: str
+    logical_lines: int
+    files: int
+    dependencies: list[str]
+    lines_per_concern: dict[str, int]
+
+
+class Environment(Strict):
+    """Where and with what the figures were taken."""
+
+    cpu_model: str
+    cores: int
+    memory_bytes: int
+    os: str
+    python: str
+    libraries: dict[str, str]
+    git_revision: str
+    git_dirty: bool
+    server_cores: list[int]
+    generator_cores: list[int]
+    pinned: bool
+    wrk: str | None
+    tcp_quickack: bool
+
+
+class Plan(Strict):
+    """What was asked for, so the report can tell a quick run from a full one."""
+
+    concurrencies: list[int]
+    http_only_concurrencies: list[int]
+    open_loop_fractions: list[float]
+    batch_sizes: list[int]
+    streamlit_sessions: list[int]
+    workers: list[int]
+    repeats: int
+    warmup_s: float
+    measure_s: float
+    cold_start_launches: int
+    estimated_s: float
+
+
+class Results(Strict):
+    """Everything one `python -m benchmarks` run produced."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    mode: Mode
+    quick: bool
+    smoke: bool
+    started_at: datetime
+    finished_at: datetime
+    wall_s: float
+    model: dict[str, str]
+    records: dict[str, str | int]
+    environment: Environment
+    plan: Plan
+    contract: list[ContractRow]
+    targets: list[Target]
+    boilerplate: list[BoilerplateRow]
+    notes: list[str] = Field(default_factory=list)
+
+
+def results_path(out_dir: Path, started_at: datetime) -> Path:
+    """`<out_dir>/<UTC timestamp>.json`, sortable by name."""
+    return out_dir / f"{started_at.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+
+
+def write_results(results: Results, out_dir: Path) -> Path:
+    """Write the results file and return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = results_path(out_dir, results.started_at)
+    path.write_text(results.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_results(path: Path) -> Results:
+    """Read and validate a results file (raises pydantic.ValidationError on a malformed one)."""
+    return Results.model_validate_json(path.read_text(encoding="utf-8"))
