@@ -43,7 +43,8 @@ def standin_url(tmp_path_factory) -> Iterator[str]:
                     break
             except httpx.HTTPError:
                 pass
-            assert process.poll() is None and time.monotonic() < deadline, "stand-in app did not start"
+            assert process.poll() is None, "stand-in app exited"
+            assert time.monotonic() < deadline, "stand-in app did not answer /_stcore/health"
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -57,7 +58,12 @@ def standin_url(tmp_path_factory) -> Iterator[str]:
 
 async def _session_roundtrip(url: str) -> None:
     async with StreamlitSession(url) as session:
-        assert set(session.widgets) == {"age", "income", "home_ownership", "FormSubmitter:predict_form-Predict"}
+        assert set(session.widgets) == {
+            "age",
+            "income",
+            "home_ownership",
+            "FormSubmitter:predict_form-Predict",
+        }
         assert session.widgets["age"].id.startswith("$$ID-")
         record = {"age": 40, "income": 73512.123456789, "home_ownership": "own"}
         assert await session.submit(record) == record
