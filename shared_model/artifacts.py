@@ -76,16 +76,27 @@ def write_artifacts(
     paths.directory.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
-    data = buffer.getvalue()
-    paths.artifact.write_bytes(data)
+    paths.artifact.write_bytes(buffer.getvalue())
     paths.spec.write_text(spec_text if spec_text is not None else spec.to_toml(), encoding="utf-8")
+    return write_manifest(model, spec, paths, metrics=metrics, training=training)
+
+
+def write_manifest(
+    model: Any,
+    spec: ModelSpec,
+    paths: ArtifactPaths,
+    *,
+    metrics: dict[str, float] | None = None,
+    training: dict[str, Any] | None = None,
+) -> Manifest:
+    """Write the manifest of the artifact already at `paths.artifact` (its sha256 taken from the file itself)."""
     classes = model.classes_.tolist() if spec.task is Task.CLASSIFICATION else None
     manifest = Manifest(
         name=spec.name,
         version=spec.version,
         task=spec.task.value,
         artifact=paths.artifact.name,
-        sha256=sha256_of(data),
+        sha256=sha256_of(paths.artifact.read_bytes()),
         sklearn_version=sklearn.__version__,
         classes=classes,
         metrics=metrics or {},

@@ -13,6 +13,9 @@ from shared_model.spec import Feature, FeatureType, ModelSpec, Scalar
 Row = tuple[Scalar | None, ...]
 """A validated record: one value per feature, in spec order (None for an omitted optional feature)."""
 
+# pydantic words some errors in Python terms (and names the generated class); a JSON client needs JSON terms.
+JSON_MESSAGES = {"model_type": "Input should be an object", "dict_type": "Input should be an object"}
+
 STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True, hide_input_in_errors=True)
 
 
@@ -61,7 +64,11 @@ class Validator:
 def field_errors(error: ValidationError, prefix: Sequence[str | int] = ()) -> list[FieldError]:
     """pydantic's errors as the contract's `{"loc", "msg", "type"}` list, with `loc` a JSON array."""
     return [
-        {"loc": [*prefix, *item["loc"]], "msg": item["msg"], "type": item["type"]}
+        {
+            "loc": [*prefix, *item["loc"]],
+            "msg": JSON_MESSAGES.get(item["type"], item["msg"]),
+            "type": item["type"],
+        }
         for item in error.errors(include_url=False, include_context=False, include_input=False)
     ]
 
