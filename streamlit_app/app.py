@@ -1,0 +1,115 @@
+"""The Streamlit page: a model card, a form generated from the spec, the exact result, and a CSV batch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from shared_model import (
+    FieldError,
+    Predictor,
+    ServeError,
+    Settings,
+    SettingsError,
+    ValidationFailed,
+    Validator,
+    load_model,
+    load_settings,
+)
+from streamlit_app.batch import batch_section
+from streamlit_app.form import record_form
+
+RESULT_KEY = "prediction_result"
+INVALID_INPUT = "These inputs do not match the model's feature spec:"
+
+
+@dataclass(frozen=True, slots=True)
+class ServedModel:
+    """The model this server process answers with, and the validator generated from its spec."""
+
+    predictor: Predictor
+    validator: Validator
+
+
+@st.cache_resource(show_spinner=False)
+def served_settings() -> Settings:
+    """The `SERVEBENCH_*` settings, read once per server process."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def served_model(name: str, max_batch: int) -> ServedModel:
+    """Load and verify the model once per server process (a failure is not cached, so a fixed model loads)."""
+    predictor = load_model(name)
+    return ServedModel(predictor, Validator(predictor.spec, max_batch))
+
+
+def field_errors_markdown(details: list[FieldError]) -> str:
+    """The validator's field errors as a markdown list: the field, then the shared message."""
+    return "\n".join(
+        f"- `{'.'.join(str(part) for part in error['loc'])}`: {error['msg']}" for error in details
+    )
+
+
+def model_card(predictor: Predictor) -> None:
+    """The sidebar: name, version, checksum prefix, task, classes and the metrics from the manifest."""
+    card = predictor.model_card()
+    with st.sidebar.container(key="model_card"):
+        st.header(f"Model {card['name']}")
+        if predictor.spec.description:
+            st.caption(predictor.spec.description)
+        facts = [
+            f"**version** {card['version']}",
+            f"**task** {card['task']}",
+            f"**sha256** `{card['sha256'][:12]}`",
+        ]
+        if predictor.is_classifier:
+            facts.append(f"**classes** {', '.join(str(label) for label in card['classes'])}")
+        st.markdown("  \n".join(facts))
+        st.dataframe(
+            pd.DataFrame({"value": card["metrics"]}, dtype=float), key="model_metrics", width="stretch"
+        )
+
+
+def show_result(result: dict[str, Any]) -> None:
+    """The prediction, a probability chart for a classifier, and the exact JSON answer at full precision."""
+    value = result["prediction"]
+    st.metric("Prediction", f"{value:.6g}" if isinstance(value, float) else str(value))
+    if "probabilities" in result:
+        st.bar_chart(pd.Series(result["probabilities"], name="probability"), horizontal=True)
+    with st.container(key=RESULT_KEY):
+        # The very text json.dumps writes (repr floats), as the HTTP front ends send it.
+        st.json(json.dumps(result), expanded=True)
+
+
+def main() -> None:
+    """Draw the page for one rerun."""
+    try:
+        settings = served_settings()
+        served = served_model(settings.MODEL, settings.MAX_BATCH)
+    except (ServeError, SettingsError) as error:
+        st.error(f"The model is not available. {error}", icon="⚠️")
+        st.stop()
+    predictor = served.predictor
+    st.set_page_config(page_title=f"{predictor.name} · servebench", layout="centered")
+    model_card(predictor)
+    st.title(f"{predictor.name} {predictor.version}")
+    record = record_form(predictor.spec)
+    if record is not None:
+        try:
+            row = served.validator.validate_record(record)
+        except ValidationFailed as failure:
+            st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(failure.details)}")
+        else:
+            answer = predictor.predict_one(row).as_dict()
+            show_result({**answer, "model": predictor.name, "version": predictor.version})
+    st.divider()
+    batch_section(predictor, served.validator)
+
+
+if __name__ == "__main__":
+    main()

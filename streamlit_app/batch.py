@@ -1,0 +1,64 @@
+"""The CSV batch: upload, per-row and per-column problems, the predictions table and its exact download."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from shared_model import FieldError, Predictor, Validator
+from shared_model.tabular import check_csv, prediction_table, predictions_csv
+
+UPLOAD_KEY = "batch_csv"
+
+
+def problem_place(problem: FieldError) -> str:
+    """Where a problem is, in words: `file`, `column income`, `row 3`, `row 3 · age`."""
+    scope, *rest = problem["loc"]
+    if scope == "row":
+        return " · ".join([f"row {rest[0]}", *(str(part) for part in rest[1:])])
+    return " ".join(str(part) for part in problem["loc"])
+
+
+def problems_frame(problems: list[FieldError]) -> pd.DataFrame:
+    """The problems as a table a reader can scan and sort: where, what, and its machine-readable type."""
+    return pd.DataFrame(
+        {
+            "where": [problem_place(problem) for problem in problems],
+            "problem": [problem["msg"] for problem in problems],
+            "type": [problem["type"] for problem in problems],
+        }
+    )
+
+
+def batch_section(predictor: Predictor, validator: Validator) -> None:
+    """Upload a CSV, report every bad row and column, predict the good rows in one call, offer the CSV."""
+    st.subheader("Batch from a CSV file")
+    features = ", ".join(predictor.spec.feature_names)
+    uploaded = st.file_uploader(
+        f"A header row naming the features ({features}), then one row per record; "
+        f"at most {validator.max_batch} rows.",
+        type="csv",
+        key=UPLOAD_KEY,
+    )
+    if uploaded is None:
+        return
+    checked = check_csv(uploaded.getvalue(), validator)
+    if checked.problems:
+        st.error(
+            f"{checked.rejected} of {checked.total} rows rejected; "
+            f"{len(checked.problems)} problems, listed below (row 0 is the first row under the header).",
+        )
+        st.dataframe(problems_frame(checked.problems), key="batch_problems", hide_index=True)
+    if not checked.rows:
+        return
+    table = prediction_table(predictor.spec, checked, predictor.predict(checked.rows), predictor.classes)
+    st.success(f"{len(checked.rows)} of {checked.total} rows predicted.")
+    st.dataframe(table.frame(), key="batch_predictions")
+    st.download_button(
+        "Download predictions",
+        data=predictions_csv(table),
+        file_name=f"{predictor.name}-{predictor.version}-predictions.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="batch_download",
+    )

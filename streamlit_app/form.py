@@ -1,0 +1,95 @@
+"""The input form, generated from the spec: one widget per feature, keyed by the feature's name."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from shared_model import Feature, FeatureType, ModelSpec
+
+SUBMIT_LABEL = "Predict"
+FORM_KEY = "predict_form"
+
+
+def feature_label(feature: Feature) -> str:
+    """The widget's label: the feature's name, and its unit when the spec gives one."""
+    return f"{feature.name} ({feature.unit})" if feature.unit else feature.name
+
+
+def number_bounds(feature: Feature) -> tuple[float | None, float | None]:
+    """The closed interval a number input offers; an exclusive bound becomes the nearest admitted value."""
+    lows: list[float | None] = [feature.minimum]
+    highs: list[float | None] = [feature.maximum]
+    if feature.type is FeatureType.INTEGER:
+        # For whole numbers, x >= 0.5 is x >= 1 and x > 0 is x >= 1.
+        lows = [None if feature.minimum is None else math.ceil(feature.minimum)]
+        highs = [None if feature.maximum is None else math.floor(feature.maximum)]
+        if feature.exclusive_minimum is not None:
+            lows.append(math.floor(feature.exclusive_minimum) + 1)
+        if feature.exclusive_maximum is not None:
+            highs.append(math.ceil(feature.exclusive_maximum) - 1)
+    else:
+        # For doubles, x > 0 is x >= 5e-324: the widget then refuses exactly what the validator refuses.
+        if feature.exclusive_minimum is not None:
+            lows.append(math.nextafter(feature.exclusive_minimum, math.inf))
+        if feature.exclusive_maximum is not None:
+            highs.append(math.nextafter(feature.exclusive_maximum, -math.inf))
+    known_lows = [value for value in lows if value is not None]
+    known_highs = [value for value in highs if value is not None]
+    return (max(known_lows) if known_lows else None, min(known_highs) if known_highs else None)
+
+
+def number_step(feature: Feature) -> float:
+    """A power of ten near a hundredth of the feature's range (or of its example when it is unbounded)."""
+    low, high = number_bounds(feature)
+    if low is not None and high is not None and high > low:
+        scale = high - low
+    else:
+        scale = abs(float(feature.example)) if isinstance(feature.example, int | float) else 1.0
+    return 10.0 ** math.floor(math.log10(scale / 100)) if scale > 0 else 0.01
+
+
+def feature_input(feature: Feature) -> object:
+    """Draw the widget for one feature and return its value (None when a number or choice is left empty)."""
+    label, key, help_text = feature_label(feature), feature.name, feature.description
+    if feature.type is FeatureType.BOOLEAN:
+        return st.checkbox(label, value=feature.example is True, key=key, help=help_text)
+    # The example is the widget's first value, set through session state: a widget whose default is None can be
+    # cleared (Streamlit hands back its default for an empty field), so a missing value reaches the validator.
+    if feature.example is not None and key not in st.session_state:
+        st.session_state[key] = (
+            float(feature.example) if feature.type is FeatureType.NUMBER else feature.example
+        )
+    if feature.type is FeatureType.CATEGORY:
+        return st.selectbox(label, list(feature.enum or ()), index=None, key=key, help=help_text)
+    low, high = number_bounds(feature)
+    if feature.type is FeatureType.INTEGER:
+        return st.number_input(
+            label,
+            min_value=None if low is None else int(low),
+            max_value=None if high is None else int(high),
+            value=None,
+            step=1,
+            key=key,
+            help=help_text,
+        )
+    return st.number_input(
+        label,
+        min_value=None if low is None else float(low),
+        max_value=None if high is None else float(high),
+        value=None,
+        step=number_step(feature),
+        key=key,
+        help=help_text,
+    )
+
+
+def record_form(spec: ModelSpec) -> dict[str, object] | None:
+    """The form; on submit, the record it holds (empty widgets left out), otherwise None."""
+    with st.form(FORM_KEY):
+        values = {feature.name: feature_input(feature) for feature in spec.features}
+        submitted = st.form_submit_button(SUBMIT_LABEL, type="primary")
+    if not submitted:
+        return None
+    return {name: value for name, value in values.items() if value is not None}
