@@ -74,10 +74,13 @@ def read_csv(data: bytes, spec: ModelSpec, max_rows: int) -> Table:
         return Table(
             [], [_problem(["file"], f"The file is not UTF-8 text (byte {error.start}).", "csv_encoding")]
         )
+    # strict: a stray or unterminated quote is an error, not a silently merged cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        lines = [line for line in csv.reader(io.StringIO(text, newline="")) if line]
+        lines = [line for line in reader if line]
     except csv.Error as error:
-        return Table([], [_problem(["file"], f"The file is not valid CSV: {error}.", "csv_syntax")])
+        message = f"The file is not valid CSV (line {reader.line_num}): {error}."
+        return Table([], [_problem(["file"], message, "csv_syntax")])
     if not lines:
         return Table(
             [],
@@ -109,8 +112,8 @@ def check_csv(data: bytes, validator: Validator) -> CheckedTable:
     """Read a CSV batch and validate each row; the good rows are kept, every bad row and column is reported."""
     table = read_csv(data, validator.spec, validator.max_batch)
     problems = list(table.problems)
-    # A column problem is reported once, not again on every row; it still spoils every row.
-    reported = {str(problem["loc"][1]) for problem in problems if problem["loc"][0] == "column"}
+    # A missing column is reported once, not again on every row; any column problem spoils every row.
+    missing = {str(problem["loc"][1]) for problem in problems if problem["type"] == "missing"}
     spoiled = any(problem["loc"][0] in ("column", "file") for problem in problems)
     row_numbers: list[int] = []
     rows: list[Row] = []
@@ -123,7 +126,7 @@ def check_csv(data: bytes, validator: Validator) -> CheckedTable:
             problems += [
                 _problem(["row", number, *error["loc"]], error["msg"], error["type"])
                 for error in failure.details
-                if not (error["loc"] and error["loc"][0] in reported)
+                if not (error["loc"] and error["loc"][0] in missing)
             ]
             continue
         if not spoiled:
