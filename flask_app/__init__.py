@@ -1,1 +1,5 @@
-"""Flask front end (see docs/contract.md)."""
+"""The contract served by Flask: an app factory, one blueprint, one error translator; gunicorn in production."""
+
+from flask_app.app import create_app
+
+__all__ = ["create_app"]

@@ -57,7 +57,7 @@ ROUTES: tuple[Route, ...] = (
         "Batch",
         BODY_ERRORS + MODEL_ERRORS,
     ),
-    Route("/openapi.json", "get", "openapi", "This document.", "OpenApiDocument"),
+    Route("/openapi.json", "get", "openapi", "This document.", "OpenApiDocument", None, MODEL_ERRORS),
     Route("/metrics", "get", "metrics", "Prometheus metrics (text exposition format).", None),
 )
 TRACE_HEADERS = {

@@ -1,0 +1,161 @@
+"""The one place that starts and stops real servers, for tests and benchmarks alike.
+
+    with running_server("flask_app", workers=2) as server:
+        httpx.get(f"{server.base_url}/health/live")
+
+Each front end is started through its launcher, `python -m <front_end> [--variant NAME]`, on a free loopback
+port, configured only through `SERVEBENCH_*` variables. The server is always stopped on leaving the block
+(SIGTERM, then SIGKILL of its whole process group after a timeout), also when the block fails.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+FRONT_ENDS = ("flask_app", "fastapi_app", "streamlit_app")
+READY_PATHS = {
+    "flask_app": "/health/ready",
+    "fastapi_app": "/health/ready",
+    "streamlit_app": "/_stcore/health",
+}
+LOOPBACK = "127.0.0.1"
+POLL_SECONDS = 0.1
+STOP_TIMEOUT = 40.0  # longer than the launchers' 30 s graceful drain
+
+
+class ServerFailed(RuntimeError):
+    """A server exited or never became ready; the message ends with its log."""
+
+
+@dataclass
+class RunningServer:
+    """A started server: where it listens, its launcher process, and its combined stdout/stderr log."""
+
+    front_end: str
+    variant: str | None
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        """The launcher's pid (gunicorn's or uvicorn's main process; `psutil.Process(pid).children()` are workers)."""
+        return self.process.pid
+
+    def log(self) -> str:
+        """Everything the server has written so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def terminate(self) -> None:
+        """Send SIGTERM (a graceful drain) without waiting."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float = STOP_TIMEOUT) -> int:
+        """Wait for the exit code; past `timeout`, kill the whole process group and return the code then."""
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.process)
+            return self.process.wait()
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int:
+        """SIGTERM, wait up to `timeout`, then SIGKILL; return the exit code."""
+        self.terminate()
+        return self.wait(timeout)
+
+    def __repr__(self) -> str:
+        return f"RunningServer(front_end={self.front_end!r}, variant={self.variant!r}, base_url={self.base_url!r})"
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(
+    front_end: str,
+    *,
+    variant: str | None = None,
+    workers: int = 1,
+    model: str = "loan",
+    env: Mapping[str, str] | None = None,
+    ready_timeout: float = 60.0,
+    ready_path: str | None = None,
+) -> Iterator[RunningServer]:
+    """Start `python -m <front_end>` on a free loopback port, wait until `ready_path` answers 200, yield it, stop it.
+
+    `env` adds or overrides variables (e.g. `SERVEBENCH_MAX_BATCH`); `ready_path` defaults to the front end's
+    readiness endpoint (use `/health/live` for a server expected to run without its model).
+    """
+    if front_end not in FRONT_ENDS:
+        raise ValueError(f"unknown front end {front_end!r}; expected one of {FRONT_ENDS}")
+    port = free_port()
+    child_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SERVEBENCH_") and key != "PROMETHEUS_MULTIPROC_DIR"
+    }
+    child_env.update(
+        SERVEBENCH_HOST=LOOPBACK,
+        SERVEBENCH_PORT=str(port),
+        SERVEBENCH_WORKERS=str(workers),
+        SERVEBENCH_MODEL=model,
+        PYTHONUNBUFFERED="1",
+    )
+    child_env.update(env or {})
+    command = [sys.executable, "-m", front_end, *(["--variant", variant] if variant else [])]
+    with tempfile.NamedTemporaryFile(prefix=f"servebench-{front_end}-", suffix=".log", delete=False) as log:
+        log_path = Path(log.name)
+        process = subprocess.Popen(
+            command, env=child_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = RunningServer(front_end, variant, port, process, log_path)
+    try:
+        _wait_until_ready(server, ready_path or READY_PATHS[front_end], ready_timeout)
+        yield server
+    finally:
+        server.stop()
+        _kill_group(process)  # workers orphaned by a crashed master, if any
+        log_path.unlink(missing_ok=True)
+
+
+def _wait_until_ready(server: RunningServer, path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    url = server.base_url + path
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise ServerFailed(f"{server!r} exited with {server.process.returncode}:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(POLL_SECONDS)
+    raise ServerFailed(f"{server!r} not ready at {path} within {timeout:.0f} s:\n{server.log()}")
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,28 @@
+"""The app factories uvicorn imports in each worker: `fastapi_app.asgi:on_loop_app` or `:threadpool_app`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from fastapi_app.app import create_app
+from shared_model import load_settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
+
+
+def on_loop_app() -> FastAPI:
+    """Endpoints as `async def`, on the event loop (the shipped configuration)."""
+    return _app(on_loop=True)
+
+
+def threadpool_app() -> FastAPI:
+    """Endpoints as plain `def`, run by FastAPI in its threadpool."""
+    return _app(on_loop=False)
+
+
+def _app(*, on_loop: bool) -> FastAPI:
+    settings = load_settings()
+    logging.basicConfig(level=settings.LOG_LEVEL, format=LOG_FORMAT)
+    return create_app(settings=settings, on_loop=on_loop)

@@ -1,0 +1,96 @@
+"""The endpoints, built around the spec's generated pydantic models, which FastAPI puts in their signatures."""
+
+# No `from __future__ import annotations`: FastAPI reads these signatures at runtime, and the record and batch
+# classes exist only inside `build_router`.
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from fastapi_app.metrics import exposition, observe_prediction
+from fastapi_app.routing import StrictJsonRoute
+from fastapi_app.service import served_model
+from fastapi_app.timing import timings_of
+from shared_model import Predictor, Validator
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Served = Annotated[tuple[Predictor, Validator], Depends(served_model)]
+GET = ["GET", "HEAD"]
+POST = ["POST"]
+
+
+def run_on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """The same endpoint as `async def`, so FastAPI calls it on the event loop instead of a worker thread."""
+
+    @functools.wraps(endpoint)
+    async def on_loop(*args: P.args, **kwargs: P.kwargs) -> R:
+        return endpoint(*args, **kwargs)
+
+    return on_loop
+
+
+def build_router(
+    record_model: type[BaseModel] | None, batch_model: type[BaseModel] | None, *, on_loop: bool
+) -> APIRouter:
+    """The contract's routes; `on_loop` chooses `async def` endpoints (True) or FastAPI's threadpool (False)."""
+    record_type: Any = record_model or dict[str, Any]
+    batch_type: Any = batch_model or dict[str, Any]
+
+    def live() -> dict[str, str]:
+        """The process is serving."""
+        return {"status": "live"}
+
+    def ready(served: Served) -> dict[str, str]:
+        """The model is loaded."""
+        predictor, _ = served
+        return {"status": "ok", "model": predictor.name, "version": predictor.version}
+
+    def model_card(served: Served) -> dict[str, Any]:
+        """The model card."""
+        return served[0].model_card()
+
+    def predict(record: Annotated[record_type, Body()], served: Served, request: Request) -> Response:
+        """One record → one prediction."""
+        predictor, validator = served
+        timings = timings_of(request)
+        timings.end("validate")
+        with timings.measure("predict"), observe_prediction("/v1/predict"):
+            answer = predictor.predict_one(validator.row(record)).as_dict()
+        with timings.measure("serialize"):
+            return JSONResponse({**answer, "model": predictor.name, "version": predictor.version})
+
+    def predict_batch(batch: Annotated[batch_type, Body()], served: Served, request: Request) -> Response:
+        """`{"instances": [...]}` → one prediction per record, in one call to the model."""
+        predictor, validator = served
+        timings = timings_of(request)
+        timings.end("validate")
+        with timings.measure("predict"), observe_prediction("/v1/predict/batch"):
+            predictions = [p.as_dict() for p in predictor.predict(validator.rows(batch.instances))]
+        with timings.measure("serialize"):
+            return JSONResponse(
+                {"predictions": predictions, "model": predictor.name, "version": predictor.version}
+            )
+
+    def metrics() -> Response:
+        """Prometheus metrics of every worker of this server."""
+        payload, content_type = exposition()
+        return Response(payload, media_type=content_type)
+
+    wrap: Callable[[Callable[..., Any]], Callable[..., Any]] = run_on_event_loop if on_loop else (lambda f: f)
+    router = APIRouter(route_class=StrictJsonRoute)
+    for path, endpoint, methods in (
+        ("/health/live", live, GET),
+        ("/health/ready", ready, GET),
+        ("/health", ready, GET),
+        ("/v1/model", model_card, GET),
+        ("/v1/predict", predict, POST),
+        ("/v1/predict/batch", predict_batch, POST),
+        ("/metrics", metrics, GET),
+    ):
+        router.add_api_route(path, wrap(endpoint), methods=methods, name=f"{endpoint.__name__}:{path}")
+    return router

@@ -1,0 +1,50 @@
+"""The one exception translator: ServeError, Starlette's HTTP errors and FastAPI's 422 become the shared body."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from shared_model import InternalError, ServeError, ValidationFailed
+from shared_model.errors import ERROR_BY_STATUS, FieldError
+
+BODY_LOC = "body"
+
+
+def error_response(error: ServeError, allow: str | None = None) -> JSONResponse:
+    """The shared error body with the catalogue's status (and `Allow` for a 405)."""
+    headers = {"Allow": allow} if allow else None
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+async def translate(request: Request, error: Exception) -> JSONResponse:
+    """Every handled exception, by kind: ours as it is, the router's by status, FastAPI's 422 by field."""
+    if isinstance(error, ServeError):
+        return error_response(error)
+    if isinstance(error, RequestValidationError):
+        return error_response(ValidationFailed(details=_field_errors(error)))
+    if isinstance(error, HTTPException):
+        allow = (error.headers or {}).get("Allow")
+        if allow is not None:
+            allow = ", ".join(sorted(method.strip() for method in allow.split(",")))
+        return error_response(ERROR_BY_STATUS.get(error.status_code, InternalError)(), allow)
+    raise error  # pragma: no cover - only the three kinds above are registered
+
+
+def install(app: FastAPI) -> None:
+    """Register `translate` for the three kinds of handled exception."""
+    for kind in (ServeError, RequestValidationError, HTTPException):
+        app.add_exception_handler(kind, translate)
+
+
+def _field_errors(error: RequestValidationError) -> list[FieldError]:
+    # FastAPI locates body errors under "body"; the contract locates them in the body itself.
+    found: list[FieldError] = []
+    for item in error.errors():
+        loc = list(item["loc"])
+        found.append(
+            {"loc": loc[1:] if loc[:1] == [BODY_LOC] else loc, "msg": item["msg"], "type": item["type"]}
+        )
+    return found

@@ -1,0 +1,76 @@
+"""A route whose JSON body is read and parsed once, by the shared strict parser, before FastAPI validates it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from fastapi_app.timing import timings_of
+from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
+
+# After refusing a body, read and drop at most this much more of it, so that a client still sending gets the 413
+# rather than a reset connection.
+DRAIN_BYTES = 8 * 1024 * 1024
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class StrictJsonRequest(Request):
+    """A request whose `json()` is the object the shared parser made of its body (415 → 413 → 400 first)."""
+
+    _parsed: dict[str, Any]
+
+    async def load_json(self, max_bytes: int) -> None:
+        """Check the content type, read at most `max_bytes` of body, and parse it strictly."""
+        media_type = self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json" and not (
+            media_type.startswith("application/") and media_type.endswith("+json")
+        ):
+            raise UnsupportedMediaType()
+        body = await self._read_bounded(max_bytes)
+        self._body = (
+            body  # Starlette's cache: FastAPI's later `body()` returns these bytes without reading again
+        )
+        self._parsed = parse_json_object(body)
+
+    async def json(self) -> Any:
+        return self._parsed
+
+    async def _read_bounded(self, max_bytes: int) -> bytes:
+        declared = self.headers.get("content-length")
+        too_large = declared is not None and declared.isdigit() and int(declared) > max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self.stream():
+            size += len(chunk)
+            if too_large or size > max_bytes:
+                too_large = True
+                if size > max_bytes + DRAIN_BYTES:
+                    break
+                continue
+            chunks.append(chunk)
+        if too_large:
+            raise PayloadTooLarge(f"The request body is larger than {max_bytes} bytes.")
+        return b"".join(chunks)
+
+
+class StrictJsonRoute(APIRoute):
+    """An APIRoute that hands its handler a StrictJsonRequest already holding the parsed body."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+
+        async def parse_then_handle(request: Request) -> Response:
+            strict = StrictJsonRequest(request.scope, request.receive)
+            timings = timings_of(strict)
+            with timings.measure("parse"):
+                await strict.load_json(request.app.state.max_body_bytes)
+            timings.begin("validate")  # ended by the endpoint, once FastAPI has validated the body
+            return await handler(strict)
+
+        return parse_then_handle

@@ -1,0 +1,86 @@
+"""The one blueprint: each view translates the request, calls shared_model, and translates the answer back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g
+
+from flask_app.body import read_json_object
+from flask_app.metrics import exposition, observe_prediction
+from flask_app.service import service
+
+COMPACT = (",", ":")
+blueprint = Blueprint("contract", __name__)
+JsonBody = dict[str, Any]
+
+
+@blueprint.get("/health/live")
+def live() -> JsonBody:
+    """The process is serving."""
+    return {"status": "live"}
+
+
+@blueprint.get("/health/ready")
+@blueprint.get("/health")
+def ready() -> JsonBody:
+    """The model is loaded."""
+    predictor, _ = service().require_model()
+    return {"status": "ok", "model": predictor.name, "version": predictor.version}
+
+
+@blueprint.get("/v1/model")
+def model_card() -> JsonBody:
+    """The model card."""
+    predictor, _ = service().require_model()
+    return predictor.model_card()
+
+
+@blueprint.post("/v1/predict")
+def predict() -> Response:
+    """One record → one prediction."""
+    with g.timings.measure("parse"):
+        record = read_json_object(service().settings.MAX_BODY_BYTES)
+    predictor, validator = service().require_model()
+    with g.timings.measure("validate"):
+        row = validator.validate_record(record)
+    with g.timings.measure("predict"), observe_prediction("/v1/predict"):
+        answer = predictor.predict_one(row).as_dict()
+    return _serialized({**answer, "model": predictor.name, "version": predictor.version})
+
+
+@blueprint.post("/v1/predict/batch")
+def predict_batch() -> Response:
+    """`{"instances": [...]}` → one prediction per record, in one call to the model."""
+    with g.timings.measure("parse"):
+        batch = read_json_object(service().settings.MAX_BODY_BYTES)
+    predictor, validator = service().require_model()
+    with g.timings.measure("validate"):
+        rows = validator.validate_batch(batch)
+    with g.timings.measure("predict"), observe_prediction("/v1/predict/batch"):
+        predictions = [prediction.as_dict() for prediction in predictor.predict(rows)]
+    return _serialized({"predictions": predictions, "model": predictor.name, "version": predictor.version})
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> JsonBody:
+    """The OpenAPI 3.1 document, generated from the model's spec."""
+    service().require_model()
+    document = service().openapi
+    assert document is not None
+    return document
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    """Prometheus metrics of every worker of this server."""
+    payload, content_type = exposition()
+    return Response(payload, content_type=content_type)
+
+
+def _serialized(payload: JsonBody) -> Response:
+    # Serialised here rather than by Flask after the view, so that Server-Timing can show it apart.
+    with g.timings.measure("serialize"):
+        return current_app.response_class(
+            current_app.json.dumps(payload, separators=COMPACT), mimetype="application/json"
+        )
