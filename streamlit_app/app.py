@@ -3,49 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from shared_model import (
-    FieldError,
-    Predictor,
-    ServeError,
-    Settings,
-    SettingsError,
-    ValidationFailed,
-    Validator,
-    load_model,
-    load_settings,
-)
+from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed
 from streamlit_app.batch import batch_section
 from streamlit_app.form import record_form
+from streamlit_app.serving import served_model, served_settings
 
 RESULT_KEY = "prediction_result"
 INVALID_INPUT = "These inputs do not match the model's feature spec:"
-
-
-@dataclass(frozen=True, slots=True)
-class ServedModel:
-    """The model this server process answers with, and the validator generated from its spec."""
-
-    predictor: Predictor
-    validator: Validator
-
-
-@st.cache_resource(show_spinner=False)
-def served_settings() -> Settings:
-    """The `SERVEBENCH_*` settings, read once per server process."""
-    return load_settings()
-
-
-@st.cache_resource(show_spinner="Loading the model…")
-def served_model(name: str, max_batch: int) -> ServedModel:
-    """Load and verify the model once per server process (a failure is not cached, so a fixed model loads)."""
-    predictor = load_model(name)
-    return ServedModel(predictor, Validator(predictor.spec, max_batch))
 
 
 def field_errors_markdown(details: list[FieldError]) -> str:
@@ -70,9 +39,7 @@ def model_card(predictor: Predictor) -> None:
         if predictor.is_classifier:
             facts.append(f"**classes** {', '.join(str(label) for label in card['classes'])}")
         st.markdown("  \n".join(facts))
-        st.dataframe(
-            pd.DataFrame({"value": card["metrics"]}, dtype=float), key="model_metrics", width="stretch"
-        )
+        st.dataframe(pd.DataFrame({"value": card["metrics"]}, dtype=float), width="stretch")
 
 
 def show_result(result: dict[str, Any]) -> None:
@@ -90,9 +57,13 @@ def main() -> None:
     """Draw the page for one rerun."""
     try:
         settings = served_settings()
+    except SettingsError as error:
+        st.error(f"The server's settings are invalid: {error}", icon="⚠️")
+        st.stop()
+    try:
         served = served_model(settings.MODEL, settings.MAX_BATCH)
-    except (ServeError, SettingsError) as error:
-        st.error(f"The model is not available. {error}", icon="⚠️")
+    except ServeError as error:
+        st.error(f"The model is not available: {error.message}", icon="⚠️")
         st.stop()
     predictor = served.predictor
     st.set_page_config(page_title=f"{predictor.name} · servebench", layout="centered")

@@ -48,12 +48,14 @@ def batch_section(predictor: Predictor, validator: Validator) -> None:
             f"{checked.rejected} of {checked.total} rows rejected; "
             f"{len(checked.problems)} problems, listed below (row 0 is the first row under the header).",
         )
-        st.dataframe(problems_frame(checked.problems), key="batch_problems", hide_index=True)
+        with st.container(key="batch_problems"):
+            st.dataframe(problems_frame(checked.problems), hide_index=True)
     if not checked.rows:
         return
     table = prediction_table(predictor.spec, checked, predictor.predict(checked.rows), predictor.classes)
     st.success(f"{len(checked.rows)} of {checked.total} rows predicted.")
-    st.dataframe(table.frame(), key="batch_predictions")
+    with st.container(key="batch_predictions"):
+        st.dataframe(table.frame())
     st.download_button(
         "Download predictions",
         data=predictions_csv(table),
