@@ -1,0 +1,74 @@
+"""The contract's clauses, and which front end and mode each applies to (the rest show as n/a, never as skips)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contract_tests.clients import HTTP, UI
+
+FRONT_ENDS = ("flask", "fastapi", "streamlit")
+KINDS = {"flask": HTTP, "fastapi": HTTP, "streamlit": UI}
+MODES = ("inprocess", "live")
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One promise of the contract, checked by the tests marked `@pytest.mark.clause(id)`."""
+
+    id: str
+    title: str
+    kinds: frozenset[str] = frozenset({HTTP, UI})
+    modes: frozenset[str] = frozenset(MODES)
+    # For UI front ends, the modes where the clause is checked (a browserless session drives fixed records only).
+    ui_modes: frozenset[str] = frozenset(MODES)
+
+    def applies(self, front_end: str, mode: str) -> bool:
+        """Whether this clause is generated as a test for that front end in that mode."""
+        kind = KINDS[front_end]
+        if kind not in self.kinds or mode not in self.modes:
+            return False
+        return kind != UI or mode in self.ui_modes
+
+
+_INPROCESS = frozenset({"inprocess"})
+_HTTP = frozenset({HTTP})
+
+CLAUSES: tuple[Clause, ...] = (
+    Clause("health", "GET /health/live, /health/ready, /health answer the contract's bodies", kinds=_HTTP),
+    Clause(
+        "model_card",
+        "the model card equals shared_model's (Streamlit: the card it shows)",
+        ui_modes=_INPROCESS,
+    ),
+    Clause("predict.fixed", "fixed records (example, every bound) predicted bit for bit"),
+    Clause(
+        "predict.golden", "hypothesis records across each feature's range, bit for bit", ui_modes=_INPROCESS
+    ),
+    Clause(
+        "predict.batch", "batches equal shared_model's answer for the same composition", ui_modes=_INPROCESS
+    ),
+    Clause(
+        "errors.catalogue", "each bad input: exact status, code, loc; JSON body; no traceback", kinds=_HTTP
+    ),
+    Clause("errors.alive", "a valid request succeeds after every bad one (no worker died)", kinds=_HTTP),
+    Clause("errors.identical", "Flask and FastAPI answer every bad input with the same body", kinds=_HTTP),
+    Clause(
+        "requests.unusual",
+        "unusual valid requests (charset, chunked, at the size limit) succeed",
+        kinds=_HTTP,
+    ),
+    Clause("headers.request_id", "every response carries X-Request-ID; sane ones echoed", kinds=_HTTP),
+    Clause(
+        "errors.shown",
+        "an invalid record or CSV is refused with the validator's field errors",
+        kinds=frozenset({UI}),
+        modes=_INPROCESS,
+    ),
+    Clause("openapi.fuzz", "schemathesis: no 5xx, responses conform to /openapi.json", kinds=_HTTP),
+    Clause(
+        "byom.new_feature",
+        "a retrained copy of loan with one more feature passes, no code change",
+        modes=_INPROCESS,
+    ),
+)
+CLAUSE_BY_ID = {clause.id: clause for clause in CLAUSES}

@@ -1,0 +1,109 @@
+"""Targets (front end x mode x model) and the fleet that builds each adapter once and stops everything at the end."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from contract_tests.clients import FrontEnd
+from contract_tests.reference import ReferenceFrontEnd
+from shared_model import Predictor, Settings, load_model, load_settings
+
+LAUNCHERS = {"flask": "flask_app", "fastapi": "fastapi_app", "streamlit": "streamlit_app"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One front end, in one mode, serving one model."""
+
+    front_end: str
+    mode: str
+    model: str
+
+    @property
+    def model_label(self) -> str:
+        """The model's name for ids and tables (a user model's file stem)."""
+        return Path(self.model).name.removesuffix(".joblib") if "/" in self.model else self.model
+
+    def __str__(self) -> str:
+        return f"{self.front_end}-{self.mode}-{self.model_label}"
+
+
+@cache
+def predictor_for(model: str) -> Predictor:
+    """The model, loaded once per test session."""
+    return load_model(model)
+
+
+def settings_for(model: str) -> Settings:
+    """The settings every front end gets for this model (defaults apart from the model)."""
+    return load_settings({"SERVEBENCH_MODEL": model})
+
+
+class Fleet:
+    """Builds each target's adapter on first use (starting servers for live ones) and stops all of them on close."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._front_ends: dict[Target, FrontEnd] = {}
+        self._references: dict[str, ReferenceFrontEnd] = {}
+
+    def reference(self, model: str) -> ReferenceFrontEnd:
+        """shared_model in-process for this model."""
+        if model not in self._references:
+            self._references[model] = ReferenceFrontEnd(predictor_for(model), settings_for(model))
+        return self._references[model]
+
+    def front_end(self, target: Target) -> FrontEnd:
+        """The target's adapter, built once."""
+        if target not in self._front_ends:
+            self._front_ends[target] = self._build(target)
+        return self._front_ends[target]
+
+    def _build(self, target: Target) -> FrontEnd:
+        if target.mode == "inprocess":
+            return build_inprocess(target, self._stack)
+        return build_live(target, self._stack)
+
+    def close(self) -> None:
+        """Stop every server and client this fleet started."""
+        self._front_ends.clear()
+        self._stack.close()
+
+
+def build_inprocess(target: Target, stack: ExitStack) -> FrontEnd:
+    """The framework's own in-process test client around the front end's app factory."""
+    predictor, settings = predictor_for(target.model), settings_for(target.model)
+    if target.front_end == "flask":
+        from contract_tests.http_clients import FlaskInProcess
+        from flask_app.app import create_app as create_flask_app
+
+        return FlaskInProcess(create_flask_app(predictor=predictor, settings=settings), target.model)
+    if target.front_end == "fastapi":
+        from contract_tests.http_clients import HttpxFrontEnd, starlette_test_client
+        from fastapi_app.app import create_app as create_fastapi_app
+
+        app = create_fastapi_app(predictor=predictor, settings=settings)
+        client: Any = stack.enter_context(starlette_test_client(app))
+        return HttpxFrontEnd("fastapi", "inprocess", target.model, client)
+    from contract_tests.streamlit_clients import StreamlitAppTest
+
+    return StreamlitAppTest(target.model)
+
+
+def build_live(target: Target, stack: ExitStack) -> FrontEnd:
+    """The production server started by its launcher on a free loopback port, stopped when the fleet closes."""
+    from benchmarks.servers import running_server
+
+    server = stack.enter_context(running_server(LAUNCHERS[target.front_end], model=target.model))
+    if target.front_end == "streamlit":
+        from contract_tests.streamlit_clients import StreamlitLive
+
+        return stack.enter_context(StreamlitLive(server.base_url, target.model))
+    from contract_tests.http_clients import HttpxFrontEnd, live_client
+
+    client = stack.enter_context(live_client(server.base_url))
+    return HttpxFrontEnd(target.front_end, "live", target.model, client)

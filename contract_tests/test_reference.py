@@ -1,0 +1,61 @@
+"""The suite's own ground: the catalogue agrees with shared_model, and batch composition is a known effect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from contract_tests.cases import bad_cases, good_cases
+from contract_tests.fleet import predictor_for, settings_for
+from contract_tests.golden import random_records
+from contract_tests.reference import ReferenceFrontEnd
+from contract_tests.test_predict import COMPOSITION_POOL, COMPOSITION_SEED
+from shared_model import BUILTIN_MODELS, Validator
+
+MIN_CASES = 40
+MAX_ULP_APART = 64  # how far a row's batch-of-one floats may lie from its in-batch floats (measured: ≤ 13)
+
+
+@pytest.mark.parametrize("model", BUILTIN_MODELS)
+def test_catalogue_is_what_shared_model_answers(model):
+    reference = ReferenceFrontEnd(predictor_for(model), settings_for(model))
+    cases = bad_cases(reference.predictor.spec, reference.settings)
+    assert len(cases) >= MIN_CASES
+    assert len({case.name for case in cases}) == len(cases), "case names are test ids: they must be unique"
+    for case in cases:
+        reply = reference.request(case.method, case.path, case.body, case.headers, chunked=case.chunked)
+        error = reply.json()["error"]
+        locs = tuple(tuple(detail["loc"]) for detail in error["details"])
+        assert (reply.status, error["code"], locs) == (case.status, case.code, case.locs), case
+    for good in good_cases(reference.predictor.spec, reference.settings):
+        assert reference.request("POST", good.path, good.body, good.headers).status == 200, good
+
+
+@pytest.mark.parametrize("model", BUILTIN_MODELS)
+def test_batch_composition_changes_only_the_last_bits(model):
+    predictor = predictor_for(model)
+    validator = Validator(predictor.spec, max_batch=COMPOSITION_POOL)
+    rows = validator.validate_records(random_records(predictor.spec, COMPOSITION_POOL, COMPOSITION_SEED))
+    in_batch = predictor.predict(rows)
+    alone = [predictor.predict_one(row) for row in rows]
+    assert [p.prediction for p in alone if predictor.is_classifier] == [
+        p.prediction for p in in_batch if predictor.is_classifier
+    ]
+    ulps = [_ulps_apart(a, b) for a, b in zip(alone, in_batch, strict=True)]
+    assert max(ulps) <= MAX_ULP_APART
+    if model == "loan":
+        # The effect the contract documents: the same row, other floats, depending on its batch. A front end
+        # that predicts a batch row by row is caught by test_batch_is_one_call_with_its_own_composition.
+        assert max(ulps) > 0
+    else:
+        assert max(ulps) == 0  # gradient-boosted trees add per-row constants: no BLAS, no effect
+
+
+def _ulps_apart(first, second) -> int:
+    a = list((first.probabilities or {"value": first.prediction}).values())
+    b = list((second.probabilities or {"value": second.prediction}).values())
+    bits_a, bits_b = (
+        np.array(a, dtype=np.float64).view(np.int64),
+        np.array(b, dtype=np.float64).view(np.int64),
+    )
+    return int(np.abs(bits_a - bits_b).max())
