@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from fastapi_app import docs, errors
-from fastapi_app.endpoints import build_router
+from fastapi_app.endpoints import add_routes
 from fastapi_app.metrics import FRONT_END, MODEL_INFO
 from fastapi_app.middleware import ContractMiddleware
 from fastapi_app.service import UNLOADED, Service
@@ -75,7 +75,7 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     record_model = validator.record_model if validator else None
     batch_model = validator.batch_model if validator else None
-    app.include_router(build_router(record_model, batch_model, on_loop=on_loop))
+    add_routes(app, record_model, batch_model, on_loop=on_loop)
     docs.install(app, OPENAPI_URL)
     errors.install(app)
     if settings.CORS_ORIGINS:

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import Body, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -34,10 +34,10 @@ def run_on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return on_loop
 
 
-def build_router(
-    record_model: type[BaseModel] | None, batch_model: type[BaseModel] | None, *, on_loop: bool
-) -> APIRouter:
-    """The contract's routes; `on_loop` chooses `async def` endpoints (True) or FastAPI's threadpool (False)."""
+def add_routes(
+    app: FastAPI, record_model: type[BaseModel] | None, batch_model: type[BaseModel] | None, *, on_loop: bool
+) -> None:
+    """Add the contract's routes; `on_loop` picks `async def` endpoints (True) or FastAPI's threadpool (False)."""
     record_type: Any = record_model or dict[str, Any]
     batch_type: Any = batch_model or dict[str, Any]
 
@@ -82,7 +82,6 @@ def build_router(
         return Response(payload, media_type=content_type)
 
     wrap: Callable[[Callable[..., Any]], Callable[..., Any]] = run_on_event_loop if on_loop else (lambda f: f)
-    router = APIRouter(route_class=StrictJsonRoute)
     for path, endpoint, methods in (
         ("/health/live", live, GET),
         ("/health/ready", ready, GET),
@@ -92,5 +91,11 @@ def build_router(
         ("/v1/predict/batch", predict_batch, POST),
         ("/metrics", metrics, GET),
     ):
-        router.add_api_route(path, wrap(endpoint), methods=methods, name=f"{endpoint.__name__}:{path}")
-    return router
+        # Added to the app's own router (not an included APIRouter), so `app.routes` lists them for the tests.
+        app.router.add_api_route(
+            path,
+            wrap(endpoint),
+            methods=methods,
+            name=f"{endpoint.__name__}:{path}",
+            route_class_override=StrictJsonRoute,
+        )

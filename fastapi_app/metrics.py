@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
-    REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -18,30 +17,36 @@ from prometheus_client import (
 )
 
 FRONT_END = "fastapi"
+# This front end's own registry: both front ends define the same metric names and tests import both.
+REGISTRY = CollectorRegistry()
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 REQUESTS = Counter(
     "servebench_http_requests_total",
     "Requests answered, by route, method and status.",
     ["route", "method", "status"],
+    registry=REGISTRY,
 )
 REQUEST_LATENCY = Histogram(
     "servebench_http_request_duration_seconds",
     "Time to answer a request inside the app, by route, method and status.",
     ["route", "method", "status"],
     buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
 )
 PREDICTION_LATENCY = Histogram(
     "servebench_prediction_duration_seconds",
     "Time spent in the model's vectorised predict call, by route.",
     ["route"],
     buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
 )
 MODEL_INFO = Gauge(
     "servebench_model_info",
     "The model this server answers with (1 while loaded).",
     ["front_end", "model", "version", "sha256"],
     multiprocess_mode="max",
+    registry=REGISTRY,
 )
 
 

@@ -1,0 +1,109 @@
+"""The production servers, 2 workers each, over real HTTP: a prediction, a bad request, metrics summed across
+workers, and a SIGTERM that lets an in-flight 1000-row batch finish before the server exits 0."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from benchmarks.servers import RunningServer, running_server
+
+pytestmark = pytest.mark.live
+
+LOAN = {
+    "age": 35,
+    "income": 58000.0,
+    "credit_score": 690,
+    "employment_years": 4.5,
+    "loan_amount": 15000.0,
+    "home_ownership": "rent",
+}
+MAX_PREDICTIONS = 400  # bound on the requests sent while waiting for both workers to have answered
+PREDICTIONS_METRIC = re.compile(
+    r'^servebench_http_requests_total\{method="POST",route="/v1/predict",status="200"\} (\S+)$', re.M
+)
+ACCESS_LINE = re.compile(r" (\d+) servebench\.access: POST /v1/predict 200 ")
+
+
+@pytest.fixture(scope="module", params=["flask_app", "fastapi_app"])
+def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    with running_server(request.param, workers=2) as running:
+        yield running
+
+
+def test_prediction_and_bad_request(server: RunningServer):
+    with httpx.Client(base_url=server.base_url) as client:
+        good = client.post("/v1/predict", json=LOAN)
+        assert good.status_code == 200
+        body = good.json()
+        assert set(body) == {"prediction", "probabilities", "model", "version"}
+        assert (body["model"], body["version"]) == ("loan", "1.0.0")
+        bad = client.post(
+            "/v1/predict", content=b'{"age": NaN}', headers={"Content-Type": "application/json"}
+        )
+        assert bad.status_code == 400
+        assert bad.json() == {
+            "error": {
+                "code": "invalid_json",
+                "message": "NaN is not a JSON number; send finite numbers only.",
+                "details": [],
+            }
+        }
+        assert bad.headers["content-type"] == "application/json"
+
+
+def test_metrics_count_every_prediction_across_workers(server: RunningServer):
+    before = _predictions_counted(server)
+    sent = 0
+    # New connection per request, until the access log shows both workers answered some.
+    while sent < MAX_PREDICTIONS:
+        assert httpx.post(f"{server.base_url}/v1/predict", json=LOAN).status_code == 200
+        sent += 1
+        if sent % 10 == 0 and len(set(ACCESS_LINE.findall(server.log()))) >= 2:
+            break
+    assert len(set(ACCESS_LINE.findall(server.log()))) == 2, server.log()
+    assert _predictions_counted(server) - before == sent
+
+
+def test_sigterm_drains_an_in_flight_batch(server: RunningServer):
+    body = httpx.Request("POST", "/", json={"instances": [LOAN] * 1000}).read()
+    half = len(body) // 2
+    first_half_sent = threading.Event()
+    terminated = threading.Event()
+
+    def slow_body() -> Iterator[bytes]:
+        yield body[:half]
+        first_half_sent.set()
+        terminated.wait(10)
+        yield body[half:]
+
+    answers: list[httpx.Response] = []
+    request = threading.Thread(
+        target=lambda: answers.append(
+            httpx.post(
+                f"{server.base_url}/v1/predict/batch",
+                content=slow_body(),
+                headers={"Content-Type": "application/json"},
+                timeout=30,
+            )
+        )
+    )
+    request.start()
+    assert first_half_sent.wait(10)
+    server.terminate()
+    threading.Timer(1.0, terminated.set).start()  # let the signal reach the workers mid-request
+    request.join(30)
+    assert answers, server.log()
+    assert answers[0].status_code == 200, answers[0].text
+    assert len(answers[0].json()["predictions"]) == 1000
+    assert server.wait(30) == 0, server.log()
+
+
+def _predictions_counted(server: RunningServer) -> float:
+    text = httpx.get(f"{server.base_url}/metrics").text
+    found = PREDICTIONS_METRIC.search(text)
+    return float(found.group(1)) if found else 0.0
