@@ -75,8 +75,10 @@ run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 bench: bootstrap wrk browser ## Measure all three front ends beside the baselines (QUICK=1 for a short run)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,)
 
-report: bootstrap ## The decision report (runs `make bench` unless RESULTS=path is given)
-	$(PY) -m benchmarks.report $(if $(RESULTS),--results $(RESULTS),) $(if $(QUICK),--quick,)
+WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
+report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given
+	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK))
+	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),)
 
 clean: ## Remove .venv, artifacts and caches
 	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

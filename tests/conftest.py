@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from shared_model import BUILTIN_MODELS, Predictor, Validator, load_model
 
@@ -26,3 +31,32 @@ def diabetes() -> Predictor:
 @pytest.fixture(scope="session")
 def loan_validator(loan: Predictor) -> Validator:
     return Validator(loan.spec, max_batch=1000)
+
+
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+CHROMIUM_INSTALL = (
+    "make browser   (it runs: apt-get update && apt-get install -y --no-install-recommends chromium)"
+)
+TEST_ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, one per test module (Playwright's sync API owns the thread's event loop
+    while it runs, so it is kept out of the way of modules that use asyncio)."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail(
+            f"Debian's Chromium is not installed (no `chromium` on PATH). Install it with:\n    {CHROMIUM_INSTALL}"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_FLAGS))
+        yield browser
+        browser.close()

@@ -1,0 +1,127 @@
+"""The one place that knows where each headline figure sits in a results file.
+
+Every other report module asks this one for figures by meaning ("throughput at c=8"), so a change in the results
+schema is mended here alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from benchmarks.results import Figure, Measurement, Results, Target
+
+FRONT_ENDS = ("flask", "fastapi", "streamlit")
+HTTP_FRONT_ENDS = ("flask", "fastapi")
+HEADLINE_CONCURRENCY = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """A front end's figures that the verdicts and the ranking weigh (None where it was not measured)."""
+
+    front_end: str
+    verified: bool
+    latency_ms: Figure | None
+    throughput_rps: Figure | None
+    p99_ms: Figure | None
+    idle_rss_mb: Figure | None
+    cold_start_s: Figure | None
+    logical_lines: int | None
+
+    def value(self, key: str) -> float | None:
+        """The median of a ranking key's figure (`latency`, `throughput`, `memory`, `cold_start`, `loc`)."""
+        figures = {
+            "latency": self.latency_ms,
+            "throughput": self.throughput_rps,
+            "memory": self.idle_rss_mb,
+            "cold_start": self.cold_start_s,
+        }
+        if key == "loc":
+            return float(self.logical_lines) if self.logical_lines is not None else None
+        figure = figures[key]
+        return figure.median if figure is not None else None
+
+
+def shipped(results: Results, name: str, workers: int = 1) -> Target | None:
+    """A front end or baseline in its shipped configuration (variant `default`) with `workers` workers."""
+    matches = [
+        t for t in results.targets if t.name == name and t.workers == workers and t.variant == "default"
+    ]
+    return matches[0] if matches else None
+
+
+def variants(results: Results, name: str) -> list[Target]:
+    """Every configuration of `name` that was measured."""
+    return [target for target in results.targets if target.name == name]
+
+
+def measurement(target: Target | None, scenario: str, **params: float | int | str) -> Measurement | None:
+    """The target's measurement of `scenario` whose params include `params`, if any and not failed."""
+    if target is None:
+        return None
+    for item in target.measurements:
+        if item.scenario == scenario and item.failure is None and _matches(item.params, params):
+            return item
+    return None
+
+
+def figure(target: Target | None, scenario: str, key: str, **params: float | int | str) -> Figure | None:
+    """One figure of one measurement, or None."""
+    found = measurement(target, scenario, **params)
+    return found.figures.get(key) if found is not None else None
+
+
+def levels(target: Target | None, scenario: str, param: str) -> list[float]:
+    """The values of `param` that `scenario` was measured at, in order."""
+    if target is None:
+        return []
+    values = {
+        float(m.params[param]) for m in target.measurements if m.scenario == scenario and param in m.params
+    }
+    return sorted(values)
+
+
+def headline(results: Results, front_end: str) -> Headline:
+    """The headline figures of one front end: latency at c=1, throughput and p99 at c=8, idle memory, cold start."""
+    target = shipped(results, front_end)
+    if front_end == "streamlit":
+        latency = figure(target, "streamlit_sessions", "p50_ms", sessions=1)
+        throughput = figure(target, "streamlit_sessions", "reruns_per_s", sessions=HEADLINE_CONCURRENCY)
+        p99 = figure(target, "streamlit_sessions", "p99_ms", sessions=HEADLINE_CONCURRENCY)
+    else:
+        latency = figure(target, "closed_loop", "p50_ms", concurrency=1)
+        throughput = figure(target, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)
+        p99 = figure(target, "closed_loop", "p99_ms", concurrency=HEADLINE_CONCURRENCY)
+    lines = next((row.logical_lines for row in results.boilerplate if row.front_end == front_end), None)
+    return Headline(
+        front_end=front_end,
+        verified=target is not None and target.verified,
+        latency_ms=latency,
+        throughput_rps=throughput,
+        p99_ms=p99,
+        idle_rss_mb=figure(target, "memory", "idle_rss_mb"),
+        cold_start_s=figure(target, "cold_start", "seconds"),
+        logical_lines=lines,
+    )
+
+
+def headlines(results: Results) -> list[Headline]:
+    """The headline of every front end present in the results."""
+    present = {target.name for target in results.targets}
+    return [headline(results, name) for name in FRONT_ENDS if name in present]
+
+
+def _matches(params: dict[str, float | int | str], wanted: dict[str, float | int | str]) -> bool:
+    return all(key in params and _same(params[key], value) for key, value in wanted.items())
+
+
+def _same(left: float | int | str, right: float | int | str) -> bool:
+    if isinstance(left, str) or isinstance(right, str):
+        return left == right
+    return float(left) == float(right)
+
+
+def medians(figures: Iterable[Figure | None]) -> list[float | None]:
+    """The median of each figure, None where absent."""
+    return [f.median if f is not None else None for f in figures]

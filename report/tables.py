@@ -1,0 +1,192 @@
+"""The report's tables as plain rows: every figure, overhead ratios, variants, contract, feature matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from benchmarks.results import Figure, Results
+from report.figures import FRONT_ENDS, HEADLINE_CONCURRENCY, figure, shipped
+
+SERVER_FLOOR = {"flask": "wsgi-floor", "fastapi": "asgi-floor"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row: cells already formatted as text."""
+
+    cells: tuple[str, ...]
+
+
+def show(fig: Figure | None, digits: int = 1) -> str:
+    """`median (min–max) unit`, or an em dash when absent."""
+    if fig is None:
+        return "—"
+    flag = " ⚠" if fig.flagged else ""
+    return f"{fig.median:,.{digits}f} ({fig.min:,.{digits}f}–{fig.max:,.{digits}f}) {fig.unit}{flag}"
+
+
+def every_figure(results: Results) -> list[Row]:
+    """Every figure of every target: target, configuration, scenario, parameters, figure, median (min–max)."""
+    rows = []
+    for target in results.targets:
+        configuration = f"{target.variant}, {target.workers}w"
+        if target.failure:
+            rows.append(Row((target.name, configuration, "—", "—", "failed", target.failure)))
+            continue
+        for item in target.measurements:
+            params = ", ".join(f"{key}={value}" for key, value in item.params.items())
+            if item.failure:
+                rows.append(Row((target.name, configuration, item.scenario, params, "failed", item.failure)))
+                continue
+            for key, fig in item.figures.items():
+                rows.append(Row((target.name, configuration, item.scenario, params, key, show(fig, 2))))
+    return rows
+
+
+def _ratio(numerator: Figure | None, denominator: Figure | None) -> str:
+    if numerator is None or denominator is None or denominator.median == 0:
+        return "—"
+    return f"{numerator.median / denominator.median:.2f}×"
+
+
+def overhead(results: Results) -> list[Row]:
+    """Framework overhead: each HTTP front end's p50 at c=1 and throughput at c=8 over the floors."""
+    floor = figure(shipped(results, "in-process"), "in_process", "p50_ms", batch_size=1)
+    rows = []
+    for name, server_floor in SERVER_FLOOR.items():
+        mine = shipped(results, name)
+        if mine is None:
+            continue
+        base = shipped(results, server_floor)
+        p50 = figure(mine, "closed_loop", "p50_ms", concurrency=1)
+        base_p50 = figure(base, "closed_loop", "p50_ms", concurrency=1)
+        rps = figure(mine, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)
+        base_rps = figure(base, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)
+        rows.append(
+            Row(
+                (
+                    name,
+                    show(p50, 3),
+                    _ratio(p50, floor),
+                    f"{_ratio(p50, base_p50)} over {server_floor}",
+                    f"{_ratio(base_rps, rps)} ({server_floor} req/s ÷ {name} req/s)",
+                )
+            )
+        )
+    return rows
+
+
+def variant_rows(results: Results) -> list[Row]:
+    """Each configuration of each front end at c=8 (HTTP) or 8 sessions (Streamlit)."""
+    rows = []
+    for target in results.targets:
+        if target.kind != "front_end":
+            continue
+        if target.name == "streamlit":
+            p50 = figure(target, "streamlit_sessions", "p50_ms", sessions=HEADLINE_CONCURRENCY)
+            rate = figure(target, "streamlit_sessions", "reruns_per_s", sessions=HEADLINE_CONCURRENCY)
+        else:
+            p50 = figure(target, "closed_loop", "p50_ms", concurrency=HEADLINE_CONCURRENCY)
+            rate = figure(target, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)
+        rows.append(
+            Row((target.name, target.variant, str(target.workers), target.server, show(rate), show(p50, 2)))
+        )
+    return rows
+
+
+def contract_rows(results: Results) -> list[Row]:
+    """The contract suite's verdict per front end, as the benchmark run recorded it."""
+    return [
+        Row(
+            (
+                row.front_end,
+                "pass" if row.passed else "FAIL",
+                str(row.checks),
+                "; ".join(row.failures) or "—",
+                row.source,
+            )
+        )
+        for row in results.contract
+    ]
+
+
+FEATURES: tuple[tuple[str, dict[str, str], str | None], ...] = (
+    (
+        "Automatic API docs",
+        {
+            "flask": "served from the shared OpenAPI document",
+            "fastapi": "built in: /docs (Swagger UI, offline)",
+            "streamlit": "n/a (a page, not an API)",
+        },
+        "docs",
+    ),
+    (
+        "Request validation",
+        {
+            "flask": "shared validator called by hand",
+            "fastapi": "spec-generated model in the signature",
+            "streamlit": "shared validator on the form's values",
+        },
+        "parsing and validation glue",
+    ),
+    (
+        "Async",
+        {
+            "flask": "no (WSGI, threads)",
+            "fastapi": "yes (ASGI, async def)",
+            "streamlit": "script reruns on a thread per session",
+        },
+        None,
+    ),
+    (
+        "Batch endpoint",
+        {"flask": "POST /v1/predict/batch", "fastapi": "POST /v1/predict/batch", "streamlit": "CSV upload"},
+        "routing",
+    ),
+    (
+        "UI for humans",
+        {"flask": "no", "fastapi": "Swagger UI only", "streamlit": "yes: form, chart, table"},
+        None,
+    ),
+    (
+        "File upload",
+        {"flask": "not needed", "fastapi": "not needed", "streamlit": "CSV, with size limit"},
+        None,
+    ),
+    (
+        "OpenAPI",
+        {
+            "flask": "3.1, shared document",
+            "fastapi": "3.1, shared document via app.openapi",
+            "streamlit": "n/a",
+        },
+        "docs",
+    ),
+    (
+        "Metrics",
+        {"flask": "/metrics (Prometheus)", "fastapi": "/metrics (Prometheus)", "streamlit": "none"},
+        "observability",
+    ),
+    (
+        "Worker model",
+        {
+            "flask": "gunicorn pre-fork workers",
+            "fastapi": "uvicorn workers, event loop",
+            "streamlit": "one process, a thread per session",
+        },
+        "server config",
+    ),
+)
+
+
+def feature_matrix(results: Results) -> list[Row]:
+    """What each front end offers for each feature, with the lines the concern costs in this project."""
+    lines = {row.front_end: row.lines_per_concern for row in results.boilerplate}
+    rows = []
+    for feature, cells, concern in FEATURES:
+        row = [feature]
+        for name in FRONT_ENDS:
+            cost = lines.get(name, {}).get(concern, 0) if concern else 0
+            row.append(f"{cells[name]} ({cost} lines)" if concern and cost else cells[name])
+        rows.append(Row(tuple(row)))
+    return rows

@@ -1,0 +1,162 @@
+"""Verdicts: for each need, a named rule over fields of the results, with the figures it rests on and its caveats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from benchmarks.results import Figure, Results
+from report.figures import HTTP_FRONT_ENDS, Headline, headlines
+
+FLASK_ENOUGH = 0.5  # Flask's share of the best HTTP throughput above which staying on Flask is the sound call
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Which front end to pick for one need, and why."""
+
+    need: str
+    rule: str
+    rule_text: str
+    pick: str | None
+    evidence: list[str]
+    caveats: list[str] = field(default_factory=list)
+
+
+def _show(figure: Figure | None, unit: str, digits: int = 0) -> str:
+    if figure is None:
+        return "not measured"
+    return f"{figure.median:,.{digits}f} {unit} (min {figure.min:,.{digits}f}, max {figure.max:,.{digits}f})"
+
+
+def _overlap(a: Figure | None, b: Figure | None) -> bool:
+    return a is not None and b is not None and a.min <= b.max and b.min <= a.max
+
+
+def public_api(heads: dict[str, Headline]) -> Verdict:
+    http = [heads[name] for name in HTTP_FRONT_ENDS if name in heads and heads[name].verified]
+    measured = [h for h in http if h.throughput_rps is not None]
+    evidence = [
+        f"{h.front_end}: {_show(h.throughput_rps, 'req/s')} at c=8, p99 {_show(h.p99_ms, 'ms', 1)}"
+        for h in http
+    ]
+    caveats = ["Measured on one small machine over loopback: compare ratios, not absolute figures."]
+    pick = None
+    if measured:
+        best = max(measured, key=lambda h: h.throughput_rps.median if h.throughput_rps else 0.0)
+        rivals = [h for h in measured if h is not best and _overlap(h.throughput_rps, best.throughput_rps)]
+        if rivals:
+            # Within noise on throughput, the tail decides: a public API is judged by its slowest answers.
+            best = min([best, *rivals], key=lambda h: h.p99_ms.median if h.p99_ms else float("inf"))
+            caveats.append("Throughput ranges overlap: the pick rests on the lower p99 at c=8.")
+        pick = best.front_end
+    return Verdict(
+        need="Public JSON API under load",
+        rule="highest_throughput_at_c8",
+        rule_text="Highest closed-loop throughput at c=8 among the HTTP front ends that passed the contract; "
+        "where the min–max ranges overlap, the lower p99 wins.",
+        pick=pick,
+        evidence=evidence,
+        caveats=caveats,
+    )
+
+
+def non_programmers(heads: dict[str, Headline]) -> Verdict:
+    streamlit = heads.get("streamlit")
+    ok = streamlit is not None and streamlit.verified
+    evidence = []
+    caveats = ["Streamlit serves people, not programs: it has no JSON API to call."]
+    if streamlit is not None:
+        evidence = [
+            f"streamlit: submit → result {_show(streamlit.latency_ms, 'ms')} for one session",
+            f"streamlit: {_show(streamlit.throughput_rps, 'reruns/s', 1)} with 8 sessions",
+        ]
+        if streamlit.p99_ms is not None and streamlit.p99_ms.median > 1000:
+            caveats.append(
+                f"With 8 sessions the p99 reaches {streamlit.p99_ms.median:,.0f} ms: plan for few users."
+            )
+    if not ok:
+        caveats.append("Streamlit did not pass the contract in this run, so it is not recommended.")
+    return Verdict(
+        need="Tool for non-programmers",
+        rule="only_front_end_with_a_ui",
+        rule_text="The only front end with a UI for humans (forms, charts, file upload), provided it passed the contract.",
+        pick="streamlit" if ok else None,
+        evidence=evidence,
+        caveats=caveats,
+    )
+
+
+def prototype(heads: dict[str, Headline]) -> Verdict:
+    counted = [h for h in heads.values() if h.verified and h.logical_lines is not None]
+    evidence = [f"{h.front_end}: {h.logical_lines} logical lines" for h in counted]
+    pick = min(counted, key=lambda h: h.logical_lines or 0).front_end if counted else None
+    return Verdict(
+        need="Prototype in an afternoon",
+        rule="fewest_logical_lines",
+        rule_text="Fewest logical lines of code (pygount; comments, docstrings and blank lines excluded) "
+        "to meet the contract, among the front ends that passed it.",
+        pick=pick,
+        evidence=evidence,
+        caveats=[
+            "Lines measure what this project needed for the full contract; a demo needs fewer everywhere."
+        ],
+    )
+
+
+def existing_flask(heads: dict[str, Headline]) -> Verdict:
+    flask, fastapi = heads.get("flask"), heads.get("fastapi")
+    evidence: list[str] = []
+    pick = "flask" if flask is not None and flask.verified else None
+    caveats = ["Staying avoids a second framework, a second deployment and a rewrite of tests."]
+    if flask and fastapi and flask.throughput_rps and fastapi.throughput_rps and fastapi.verified:
+        share = flask.throughput_rps.median / fastapi.throughput_rps.median
+        evidence.append(f"flask serves {share:.2f}× FastAPI's throughput at c=8")
+        if share < FLASK_ENOUGH and flask.verified:
+            pick = "fastapi"
+            caveats.append(
+                f"Flask reached under {FLASK_ENOUGH:.0%} of FastAPI's throughput: the move pays for itself."
+            )
+    return Verdict(
+        need="Existing Flask codebase",
+        rule="stay_on_flask_unless_half_as_fast",
+        rule_text=f"Flask, unless its throughput at c=8 is below {FLASK_ENOUGH:.0%} of FastAPI's.",
+        pick=pick,
+        evidence=evidence,
+        caveats=caveats,
+    )
+
+
+def tight_memory(heads: dict[str, Headline]) -> Verdict:
+    measured = [h for h in heads.values() if h.verified and h.idle_rss_mb is not None]
+    evidence = [f"{h.front_end}: {_show(h.idle_rss_mb, 'MB', 1)} idle, 1 worker" for h in measured]
+    pick = (
+        min(measured, key=lambda h: h.idle_rss_mb.median if h.idle_rss_mb else 0.0).front_end
+        if measured
+        else None
+    )
+    return Verdict(
+        need="Tight memory budget",
+        rule="lowest_idle_rss",
+        rule_text="Lowest resident memory of the whole server process tree, idle after warm-up, with one worker.",
+        pick=pick,
+        evidence=evidence,
+        caveats=[
+            "The model and scikit-learn dominate every figure; each extra worker adds about as much again."
+        ],
+    )
+
+
+RULES: tuple[Callable[[dict[str, Headline]], Verdict], ...] = (
+    public_api,
+    non_programmers,
+    prototype,
+    existing_flask,
+    tight_memory,
+)
+
+
+def verdicts(results: Results) -> list[Verdict]:
+    """Every need's verdict for these results."""
+    heads = {head.front_end: head for head in headlines(results)}
+    return [rule(heads) for rule in RULES]

@@ -1,0 +1,228 @@
+"""A small, complete results object for report tests, with figures chosen so every verdict is decided."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from benchmarks.results import (
+    BoilerplateRow,
+    ContractRow,
+    Environment,
+    Figure,
+    Measurement,
+    Plan,
+    Results,
+    Target,
+)
+
+
+def fig(unit: str, median: float, spread: float = 0.05) -> Figure:
+    return Figure.of(unit, [median * (1 - spread), median, median * (1 + spread)])
+
+
+def http(
+    name: str, p50_c1: float, rps_c8: float, rss: float, cold: float, *, variant: str = "default"
+) -> Target:
+    measurements = [
+        Measurement(
+            scenario="closed_loop",
+            params={"concurrency": c},
+            figures={
+                "throughput_rps": fig("req/s", rps_c8 * min(c, 8) / 8 if c < 8 else rps_c8),
+                "p50_ms": fig("ms", p50_c1 * max(1, c / 2)),
+                "p90_ms": fig("ms", p50_c1 * max(1, c / 2) * 1.3),
+                "p99_ms": fig("ms", p50_c1 * max(1, c / 2) * 2),
+                "errors": fig("count", 0, 0),
+            },
+        )
+        for c in (1, 8, 32)
+    ]
+    measurements += [
+        Measurement(
+            scenario="batch",
+            params={"batch_size": b},
+            figures={"rows_per_s": fig("rows/s", b * rps_c8 / (1 + b / 100))},
+        )
+        for b in (1, 10, 100, 1000)
+    ]
+    measurements += [
+        Measurement(
+            scenario="memory",
+            params={},
+            figures={"idle_rss_mb": fig("MB", rss), "peak_rss_mb": fig("MB", rss * 1.1)},
+        ),
+        Measurement(scenario="cold_start", params={}, figures={"seconds": fig("s", cold)}),
+        Measurement(
+            scenario="server_timing",
+            params={"concurrency": 1},
+            figures={
+                "parse": fig("ms", 0.01),
+                "validate": fig("ms", 0.005),
+                "predict": fig("ms", 0.7),
+                "serialize": fig("ms", 0.01),
+            },
+        ),
+    ]
+    return Target(
+        name=name,
+        kind="front_end",
+        variant=variant,
+        workers=1,
+        server="gunicorn" if name == "flask" else "uvicorn",
+        verified=True,
+        measurements=measurements,
+    )
+
+
+def floor(name: str, p50_c1: float, rps_c8: float) -> Target:
+    base = http(name, p50_c1, rps_c8, 170.0, 1.6)
+    return base.model_copy(
+        update={"kind": "server_floor", "server": "gunicorn" if name == "wsgi-floor" else "uvicorn"}
+    )
+
+
+def streamlit(variant: str, p50: float, reruns: float) -> Target:
+    return Target(
+        name="streamlit",
+        kind="front_end",
+        variant=variant,
+        workers=1,
+        server="streamlit run",
+        verified=True,
+        measurements=[
+            Measurement(
+                scenario="streamlit_sessions",
+                params={"sessions": s},
+                figures={
+                    "p50_ms": fig("ms", p50 * s**0.5),
+                    "p99_ms": fig("ms", p50 * s),
+                    "reruns_per_s": fig("reruns/s", reruns),
+                },
+            )
+            for s in (1, 8)
+        ]
+        + [
+            Measurement(scenario="memory", params={}, figures={"idle_rss_mb": fig("MB", 230.0)}),
+            Measurement(scenario="cold_start", params={}, figures={"seconds": fig("s", 3.5)}),
+        ],
+    )
+
+
+def sample_results(*, quick: bool = False) -> Results:
+    """Flask slower than FastAPI, Streamlit the smallest in lines, FastAPI the lightest in memory."""
+    started = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    in_process = Target(
+        name="in-process",
+        kind="floor",
+        variant="default",
+        workers=1,
+        server="none",
+        verified=True,
+        measurements=[
+            Measurement(
+                scenario="in_process",
+                params={"batch_size": b},
+                figures={"p50_ms": fig("ms", 0.7), "rows_per_s": fig("rows/s", b / 0.0007)},
+            )
+            for b in (1, 100)
+        ],
+    )
+    return Results(
+        mode="quick" if quick else "full",
+        quick=quick,
+        smoke=False,
+        started_at=started,
+        finished_at=started,
+        wall_s=600.0,
+        model={"name": "loan", "version": "1.0.0", "sha256": "ab" * 32},
+        records={"source": "generated", "count": 200},
+        environment=Environment(
+            cpu_model="Test CPU",
+            cores=2,
+            memory_bytes=24 * 2**30,
+            os="Linux",
+            python="3.11.7",
+            libraries={"flask": "3.1.3"},
+            git_revision="0" * 40,
+            git_dirty=False,
+            server_cores=[0],
+            generator_cores=[1],
+            pinned=True,
+            wrk="4.1.0",
+            tcp_quickack=True,
+        ),
+        plan=Plan(
+            concurrencies=[1, 8, 32],
+            http_only_concurrencies=[64],
+            open_loop_fractions=[0.5, 0.9],
+            batch_sizes=[1, 10, 100, 1000],
+            streamlit_sessions=[1, 8],
+            workers=[1, 2],
+            repeats=3,
+            warmup_s=2,
+            measure_s=5,
+            cold_start_launches=3,
+            estimated_s=900,
+        ),
+        contract=[
+            ContractRow(
+                front_end=name, passed=True, source="contract_tests --mode live", checks=60, failures=[]
+            )
+            for name in ("flask", "fastapi", "streamlit")
+        ],
+        targets=[
+            in_process,
+            floor("wsgi-floor", 0.85, 940.0),
+            floor("asgi-floor", 0.7, 1780.0),
+            http("flask", 1.1, 780.0, 190.0, 1.6),
+            http("flask", 1.2, 700.0, 188.0, 1.6, variant="sync"),
+            http("fastapi", 0.94, 1260.0, 181.0, 1.9),
+            http("fastapi", 1.2, 1060.0, 182.0, 2.0, variant="def"),
+            streamlit("default", 120.0, 7.5),
+            streamlit("shipped", 54.0, 35.0),
+        ],
+        boilerplate=[
+            BoilerplateRow(
+                front_end="flask",
+                logical_lines=260,
+                files=8,
+                dependencies=["flask", "gunicorn"],
+                lines_per_concern={
+                    "routing": 40,
+                    "parsing and validation glue": 50,
+                    "error mapping": 40,
+                    "docs": 10,
+                    "observability": 80,
+                    "server config": 40,
+                },
+            ),
+            BoilerplateRow(
+                front_end="fastapi",
+                logical_lines=230,
+                files=7,
+                dependencies=["fastapi", "uvicorn"],
+                lines_per_concern={
+                    "routing": 30,
+                    "parsing and validation glue": 40,
+                    "error mapping": 60,
+                    "docs": 20,
+                    "observability": 50,
+                    "server config": 30,
+                },
+            ),
+            BoilerplateRow(
+                front_end="streamlit",
+                logical_lines=150,
+                files=4,
+                dependencies=["streamlit"],
+                lines_per_concern={
+                    "routing": 0,
+                    "parsing and validation glue": 60,
+                    "error mapping": 20,
+                    "docs": 0,
+                    "observability": 0,
+                    "server config": 30,
+                },
+            ),
+        ],
+    )

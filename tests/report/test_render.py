@@ -1,0 +1,64 @@
+"""The report is written as Markdown and self-contained HTML, from a results file alone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from report.__main__ import main
+from report.charts import BUILDERS
+from tests.report.sample_results import sample_results
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    results = folder / "results.in.json"
+    results.write_text(sample_results(quick=True).model_dump_json(), encoding="utf-8")
+    assert main(["--results", str(results), "--out", str(folder / "out"), "--baseline", str(results)]) == 0
+    return folder / "out"
+
+
+def test_markdown_and_html_hold_verdicts_tables_and_every_chart(written: Path) -> None:
+    markdown = (written / "report.md").read_text()
+    html = (written / "report.html").read_text()
+    for text in (markdown, html):
+        assert "QUICK RUN — NOT FOR DECISIONS" in text
+        for heading in (
+            "Verdicts",
+            "Ranking",
+            "Framework overhead",
+            "Variants",
+            "Contract",
+            "Feature matrix",
+            "Method and environment",
+        ):
+            assert heading in text
+        assert "highest_throughput_at_c8" in text
+        assert "latency:3" in text
+    assert len(re.findall(r'<figure class="chart" data-chart="', html)) == len(BUILDERS)
+    assert len(list((written / "charts").glob("*.svg"))) == len(BUILDERS)
+    assert "No figure changed by that rule." in markdown
+    assert (written / "results.json").is_file()
+
+
+def test_html_needs_no_network(written: Path) -> None:
+    html = (written / "report.html").read_text()
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
+    assert "<script" not in html
+    assert "<link" not in html
+    assert "@import" not in html
+
+
+def test_cli_rejects_unknown_weights_and_malformed_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(sample_results().model_dump_json(), encoding="utf-8")
+    assert main(["--results", str(results), "--weights", "speed:1", "--out", str(tmp_path)]) == 2
+    assert "unknown weight key 'speed'" in capsys.readouterr().err
+    results.write_text('{"schema_version": "1.0"}', encoding="utf-8")
+    assert main(["--results", str(results), "--out", str(tmp_path)]) == 2
+    assert "does not match the schema" in capsys.readouterr().err

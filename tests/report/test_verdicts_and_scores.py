@@ -1,0 +1,152 @@
+"""Verdicts and the ranking follow the figures: swap two front ends' figures and the picks swap too."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.results import Results
+from report.compare import changes, significant_changes
+from report.figures import headlines
+from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights, rank
+from report.verdicts import verdicts
+from tests.report.sample_results import fig, sample_results
+
+
+def picks(results: Results) -> dict[str, str | None]:
+    return {verdict.rule: verdict.pick for verdict in verdicts(results)}
+
+
+def swapped(results: Results, left: str, right: str) -> Results:
+    """The same run with two front ends' names exchanged: every figure of one now belongs to the other."""
+    names = {left: right, right: left}
+    targets = [t.model_copy(update={"name": names.get(t.name, t.name)}) for t in results.targets]
+    rows = [
+        row.model_copy(update={"front_end": names.get(row.front_end, row.front_end)})
+        for row in results.boilerplate
+    ]
+    return results.model_copy(update={"targets": targets, "boilerplate": rows})
+
+
+def test_each_need_gets_a_pick_from_a_named_rule() -> None:
+    assert picks(sample_results()) == {
+        "highest_throughput_at_c8": "fastapi",
+        "only_front_end_with_a_ui": "streamlit",
+        "fewest_logical_lines": "streamlit",
+        "stay_on_flask_unless_half_as_fast": "flask",
+        "lowest_idle_rss": "fastapi",
+    }
+    for verdict in verdicts(sample_results()):
+        assert verdict.evidence, verdict.rule
+        assert verdict.caveats, verdict.rule
+
+
+def test_swapping_flask_and_fastapi_figures_swaps_the_verdicts() -> None:
+    after = picks(swapped(sample_results(), "flask", "fastapi"))
+    assert after["highest_throughput_at_c8"] == "flask"
+    assert after["lowest_idle_rss"] == "flask"
+    # Flask now has the better throughput, so staying on it is still the call.
+    assert after["stay_on_flask_unless_half_as_fast"] == "flask"
+
+
+def test_a_much_slower_flask_recommends_moving_to_fastapi() -> None:
+    results = sample_results()
+    slow = [
+        t.model_copy(
+            update={
+                "measurements": [
+                    m.model_copy(update={"figures": {**m.figures, "throughput_rps": fig("req/s", 100.0)}})
+                    if m.scenario == "closed_loop"
+                    else m
+                    for m in t.measurements
+                ]
+            }
+        )
+        if t.name == "flask"
+        else t
+        for t in results.targets
+    ]
+    assert (
+        picks(results.model_copy(update={"targets": slow}))["stay_on_flask_unless_half_as_fast"] == "fastapi"
+    )
+
+
+def test_a_front_end_that_failed_the_contract_is_never_picked() -> None:
+    results = sample_results()
+    failed = [t.model_copy(update={"verified": False}) if t.name == "fastapi" else t for t in results.targets]
+    after = picks(results.model_copy(update={"targets": failed}))
+    assert after["highest_throughput_at_c8"] == "flask"
+    assert "fastapi" not in [
+        score.front_end
+        for score in rank(
+            headlines(results.model_copy(update={"targets": failed})), parse_weights(DEFAULT_WEIGHTS)
+        )
+    ]
+
+
+def test_weights_change_the_ranking() -> None:
+    heads = headlines(sample_results())
+    by_speed = [s.front_end for s in rank(heads, parse_weights("latency:1,throughput:1"))]
+    by_size = [s.front_end for s in rank(heads, parse_weights("loc:1"))]
+    assert by_speed[0] == "fastapi"
+    assert by_size == ["streamlit", "fastapi", "flask"]
+    top = rank(heads, parse_weights("loc:1"))[0]
+    assert top.score == 1.0
+    assert top.parts == {"loc": 1.0}
+
+
+def test_score_is_the_weighted_mean_of_best_over_value() -> None:
+    heads = headlines(sample_results())
+    flask = next(s for s in rank(heads, parse_weights("loc:2,memory:1")) if s.front_end == "flask")
+    assert flask.parts["loc"] == pytest.approx(150 / 260)
+    assert flask.parts["memory"] == pytest.approx(181 / 190)
+    assert flask.score == pytest.approx((2 * 150 / 260 + 181 / 190) / 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("speed:1", "unknown weight key 'speed'"),
+        ("latency", "needs the form key:number"),
+        ("latency:fast", "is not a number"),
+        ("latency:-1", "must be zero or more"),
+        ("latency:1,latency:2", "given twice"),
+        ("latency:0", "at least one weight"),
+        ("", "at least one weight"),
+    ],
+)
+def test_bad_weights_are_errors(text: str, message: str) -> None:
+    with pytest.raises(WeightsError, match=message):
+        parse_weights(text)
+
+
+def test_a_change_counts_only_outside_the_old_range_and_beyond_ten_percent() -> None:
+    old = sample_results()
+
+    def scaled(factor: float) -> Results:
+        targets = [
+            t.model_copy(
+                update={
+                    "measurements": [
+                        m.model_copy(
+                            update={
+                                "figures": {
+                                    k: fig(f.unit, f.median * factor, 0.01) if k == "throughput_rps" else f
+                                    for k, f in m.figures.items()
+                                }
+                            }
+                        )
+                        for m in t.measurements
+                    ]
+                }
+            )
+            for t in old.targets
+        ]
+        return old.model_copy(update={"targets": targets})
+
+    assert significant_changes(old, scaled(1.04)) == []  # inside the old ±5 % spread
+    assert significant_changes(old, scaled(1.08)) == []  # outside the spread but not beyond 10 %
+    counted = significant_changes(old, scaled(1.25))
+    assert counted
+    assert {c.key for c in counted} == {"throughput_rps"}
+    assert all(c.relative == pytest.approx(0.25) for c in counted)
+    assert len(changes(old, old)) > len(counted)
