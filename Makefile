@@ -23,7 +23,7 @@ help: ## List the targets
 $(VENV_STAMP): requirements/runtime.txt requirements/dev.txt constraints.txt pyproject.toml
 	@echo "==> creating $(VENV) and installing pinned dependencies"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip==25.3 setuptools==80.9.0
+	$(PY) -m pip install --quiet --upgrade pip==25.3 setuptools==84.2.1
 	$(PY) -m pip install --quiet --progress-bar off -r requirements/dev.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
