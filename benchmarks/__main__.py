@@ -1,0 +1,56 @@
+"""`python -m benchmarks [--quick] [--smoke] [--records PATH] [--model NAME] [--out DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+
+from benchmarks import plan
+from benchmarks.runner import execute
+from benchmarks.summary import print_summary
+from shared_model import load_settings
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM takes the same path as Ctrl-C, so every started server is stopped on the way out.
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the plan of the chosen mode and write one results file."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="c 1 and 8, 1 worker, batch 1 and 100, 3 x 2 s")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds per target; for `make test`")
+    parser.add_argument(
+        "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
+    )
+    parser.add_argument("--model", default=None, help="model name or path (default: SERVEBENCH_MODEL)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the results file")
+    args = parser.parse_args(argv)
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    model = args.model or load_settings().MODEL
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        console = Console(stderr=True, width=160)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        path, results = execute(plan.MODES[mode], model, args.records, args.out, console)
+    except KeyboardInterrupt:
+        console.print("[red]interrupted: every server started was stopped; no results written[/]")
+        return 130
+    print_summary(results, console)
+    console.print(f"results: {path}")
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

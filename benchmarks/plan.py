@@ -1,0 +1,139 @@
+"""The benchmark plan: which targets, settings and repeats a mode runs, and how long that should take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR
+from benchmarks.results import Mode, Plan
+from benchmarks.targets import (
+    ALTERNATIVE_VARIANTS,
+    HTTP_FRONT_ENDS,
+    SHIPPED_VARIANTS,
+    STREAMLIT,
+    TargetSpec,
+    floor,
+    front_end,
+)
+
+STARTUP_S = {
+    "flask_app": 3.0,
+    "fastapi_app": 3.0,
+    STREAMLIT: 6.0,
+    WSGI_FLOOR: 3.0,
+    ASGI_FLOOR: 3.0,
+    NOOP: 0.5,
+}
+CONTRACT_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The knobs of one mode."""
+
+    mode: Mode
+    concurrencies: tuple[int, ...]
+    http_only_concurrencies: tuple[int, ...]
+    open_loop_fractions: tuple[float, ...]
+    batch_sizes: tuple[int, ...]
+    streamlit_sessions: tuple[int, ...]
+    two_worker_concurrencies: tuple[int, ...]
+    variants: bool
+    repeats: int
+    warmup_s: float
+    measure_s: float
+    cold_start_launches: int
+    browser_submits: int
+    run_contract: bool
+
+    @property
+    def workers(self) -> list[int]:
+        return [1, 2] if self.two_worker_concurrencies else [1]
+
+
+FULL = Settings(
+    "full",
+    (1, 8, 32),
+    (64,),
+    (0.5, 0.9),
+    (1, 10, 100, 1000),
+    (1, 8, 32),
+    (8, 32),
+    True,
+    3,
+    2.0,
+    5.0,
+    3,
+    20,
+    True,
+)
+QUICK = Settings("quick", (1, 8), (), (), (1, 100), (1, 8), (), False, 3, 1.0, 2.0, 2, 0, True)
+SMOKE = Settings("smoke", (1,), (), (0.5,), (10,), (1,), (), False, 1, 0.0, 1.0, 0, 0, False)
+MODES = {"full": FULL, "quick": QUICK, "smoke": SMOKE}
+
+
+def targets(settings: Settings) -> list[TargetSpec]:
+    """Every configuration the mode measures, floors first so ratios have their denominators."""
+    chosen = [floor(NOOP), floor(WSGI_FLOOR), floor(ASGI_FLOOR)]
+    chosen += [front_end(name) for name in HTTP_FRONT_ENDS]
+    chosen.append(front_end(STREAMLIT))
+    if settings.variants:
+        chosen += [front_end(name, ALTERNATIVE_VARIANTS[name]) for name in (*HTTP_FRONT_ENDS, STREAMLIT)]
+    if settings.two_worker_concurrencies:
+        chosen += [floor(WSGI_FLOOR, 2), floor(ASGI_FLOOR, 2)]
+        chosen += [front_end(name, workers=2) for name in HTTP_FRONT_ENDS]
+    return chosen
+
+
+def http_settings(settings: Settings, target: TargetSpec) -> list[tuple[str, int]]:
+    """(scenario, setting) pairs an HTTP target runs each round: closed-loop concurrencies, then batch sizes."""
+    if target.kind == "generator_ceiling":
+        return [("closed_loop", c) for c in (max(settings.concurrencies + settings.http_only_concurrencies),)]
+    if target.workers > 1:
+        return [("closed_loop", c) for c in settings.two_worker_concurrencies]
+    if target.kind == "front_end" and target.variant != SHIPPED_VARIANTS[target.name]:
+        return [("closed_loop", c) for c in settings.concurrencies[:2]]
+    pairs = [("closed_loop", c) for c in settings.concurrencies + settings.http_only_concurrencies]
+    pairs += [("open_loop", round(f * 100)) for f in settings.open_loop_fractions]
+    pairs += [("batch", size) for size in settings.batch_sizes]
+    return pairs
+
+
+def measures_cold_start(target: TargetSpec) -> bool:
+    """Cold start is measured for the floors and each front end's shipped configuration, at 1 worker."""
+    if target.workers != 1 or target.kind == "generator_ceiling":
+        return False
+    return target.kind == "server_floor" or target.variant == SHIPPED_VARIANTS[target.name]
+
+
+def estimate_s(settings: Settings) -> float:
+    """Expected wall time: launches, contract run, then rounds of warm-up + measurement per configuration."""
+    total = CONTRACT_S if settings.run_contract else 0.0
+    for target in targets(settings):
+        # Servers start side by side (about the slowest one's time); cold-start launches run one by one.
+        if measures_cold_start(target):
+            total += settings.cold_start_launches * STARTUP_S[target.name]
+        if target.is_http:
+            runs = len(http_settings(settings, target)) + (1 if target.kind == "generator_ceiling" else 0)
+        else:
+            runs = len(settings.streamlit_sessions)
+        total += settings.repeats * (settings.warmup_s + runs * settings.measure_s)
+    total += max(STARTUP_S.values()) * 2
+    return total + settings.browser_submits * 0.5 + (15.0 if settings.browser_submits else 0.0)
+
+
+def describe(settings: Settings) -> Plan:
+    """The plan as recorded in the results file."""
+    return Plan(
+        concurrencies=list(settings.concurrencies),
+        http_only_concurrencies=list(settings.http_only_concurrencies),
+        open_loop_fractions=list(settings.open_loop_fractions),
+        batch_sizes=list(settings.batch_sizes),
+        streamlit_sessions=list(settings.streamlit_sessions),
+        workers=settings.workers,
+        repeats=settings.repeats,
+        warmup_s=settings.warmup_s,
+        measure_s=settings.measure_s,
+        cold_start_launches=settings.cold_start_launches,
+        estimated_s=round(estimate_s(settings), 1),
+    )

@@ -1,0 +1,84 @@
+"""Streamlit under load: N concurrent websocket sessions, each submitting the form closed loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+from benchmarks.load import HIGHEST_US, LOWEST_US, SIGNIFICANT_FIGURES, LoadSample
+from benchmarks.streamlit_ws import StreamlitProtocolError, StreamlitSession
+
+
+async def _sessions(
+    base_url: str,
+    records: Sequence[dict[str, Any]],
+    expected: Sequence[dict[str, Any]],
+    *,
+    sessions: int,
+    warmup_s: float,
+    measure_s: float,
+) -> LoadSample:
+    sample = LoadSample(duration_s=measure_s)
+    sample.histogram = HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_FIGURES)
+    opened = [StreamlitSession(base_url) for _ in range(sessions)]
+    # Sessions open (and run the page once) before the clock starts: opening is cold start, not rerun latency.
+    await asyncio.gather(*(session.__aenter__() for session in opened))
+    try:
+        start = time.perf_counter()
+        measure_from = start + warmup_s
+        stop_at = measure_from + measure_s
+
+        async def drive(index: int, session: StreamlitSession) -> None:
+            position = index
+            while time.perf_counter() < stop_at:
+                slot = position % len(records)
+                position += sessions
+                sent = time.perf_counter()
+                try:
+                    run = await session.run_form(records[slot])
+                except (TimeoutError, StreamlitProtocolError, OSError):
+                    if sent >= measure_from:
+                        sample.errors += 1
+                    continue
+                if sent < measure_from:
+                    continue
+                latency = run.result_s if run.result_s is not None else run.finished_s
+                sample.histogram.record_value(max(LOWEST_US, int(latency * 1e6)))
+                sample.requests += 1
+                # A wrong or missing result is this protocol's "non-200".
+                sample.non_200 += run.result != expected[slot]
+
+        await asyncio.gather(*(drive(i, s) for i, s in enumerate(opened)))
+    finally:
+        await asyncio.gather(*(s.__aexit__(None, None, None) for s in opened), return_exceptions=True)
+    return sample
+
+
+def run_sessions(
+    base_url: str,
+    records: Sequence[dict[str, Any]],
+    expected: Sequence[dict[str, Any]],
+    *,
+    sessions: int,
+    warmup_s: float,
+    measure_s: float,
+) -> LoadSample:
+    """`sessions` websocket sessions submitting records back to back; latency = submit → result delta."""
+    return asyncio.run(
+        _sessions(base_url, records, expected, sessions=sessions, warmup_s=warmup_s, measure_s=measure_s)
+    )
+
+
+async def _first_page(base_url: str) -> float:
+    started = time.perf_counter()
+    async with StreamlitSession(base_url):
+        return time.perf_counter() - started
+
+
+def first_page_s(base_url: str) -> float:
+    """Seconds from opening a session to the first complete page (the app script's first run)."""
+    return asyncio.run(_first_page(base_url))

@@ -1,0 +1,38 @@
+"""A short table of a run's headline figures, printed at the end (the report reads the results file)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.results import Figure, Results
+
+HEADLINES = ("throughput_rps", "p50_ms", "p99_ms", "rows_per_s", "cpu_us_per_request")
+
+
+def _cell(figure: Figure | None) -> str:
+    if figure is None:
+        return ""
+    flag = " !" if figure.flagged else ""
+    return f"{figure.median:.3g} [{figure.min:.3g}-{figure.max:.3g}]{flag}"
+
+
+def print_summary(results: Results, console: Console) -> None:
+    """Median [min-max] of the headline figures per target and setting; failures instead of figures."""
+    table = Table(title=f"servebench {results.mode} run, {results.wall_s:.0f} s (median [min-max])")
+    table.add_column("target")
+    table.add_column("scenario")
+    for name in HEADLINES:
+        table.add_column(name)
+    for target in results.targets:
+        label = f"{target.name}[{target.variant}, {target.workers}w]"
+        if target.failure:
+            table.add_row(label, "FAILED", target.failure[:80])
+            continue
+        for measurement in target.measurements:
+            if "throughput_rps" not in measurement.figures:
+                continue
+            params = ", ".join(f"{k}={v}" for k, v in measurement.params.items())
+            cells = [_cell(measurement.figures.get(name)) for name in HEADLINES]
+            table.add_row(label, f"{measurement.scenario} {params}", *cells)
+    console.print(table)

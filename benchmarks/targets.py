@@ -1,0 +1,91 @@
+"""What is measured: each front end (in its variants and worker counts) and each floor, and how to start it."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR, running_floor
+from benchmarks.launch import free_port, launched, python_module
+
+Kind = Literal["server_floor", "front_end", "generator_ceiling"]
+HTTP_FRONT_ENDS = ("flask_app", "fastapi_app")
+STREAMLIT = "streamlit_app"
+SHIPPED_VARIANTS = {"flask_app": "gthread", "fastapi_app": "async", STREAMLIT: "shipped"}
+ALTERNATIVE_VARIANTS = {"flask_app": "sync", "fastapi_app": "def", STREAMLIT: "default"}
+SERVER_OF = {
+    "flask_app": "gunicorn",
+    "fastapi_app": "uvicorn",
+    STREAMLIT: "streamlit run",
+    WSGI_FLOOR: "gunicorn gthread, framework-free WSGI",
+    ASGI_FLOOR: "uvicorn, framework-free ASGI",
+    NOOP: "uvloop protocol, constant answer",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A started target: where it answers and the root of its process tree."""
+
+    base_url: str
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    """One configuration to measure."""
+
+    name: str
+    kind: Kind
+    variant: str
+    workers: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}[{self.variant}, {self.workers}w]"
+
+    @property
+    def is_http(self) -> bool:
+        return self.name != STREAMLIT
+
+    @property
+    def server(self) -> str:
+        return SERVER_OF[self.name]
+
+
+def front_end(name: str, variant: str | None = None, workers: int = 1) -> TargetSpec:
+    """A front end's target; the shipped variant when none is named."""
+    return TargetSpec(name, "front_end", variant or SHIPPED_VARIANTS[name], workers)
+
+
+def floor(name: str, workers: int = 1) -> TargetSpec:
+    """A server floor's target (the no-op server is the generators' ceiling)."""
+    kind: Kind = "generator_ceiling" if name == NOOP else "server_floor"
+    return TargetSpec(name, kind, "default", workers)
+
+
+@contextmanager
+def running(target: TargetSpec, model: str) -> Iterator[Server]:
+    """Start `target` on a free loopback port and stop it on exit, also on failure or Ctrl-C."""
+    if target.kind != "front_end":
+        with running_floor(target.name, workers=target.workers, model=model) as started:
+            yield Server(started.base_url, started.pid)
+        return
+    if importlib.util.find_spec("benchmarks.servers") is not None:
+        from benchmarks import servers
+
+        with servers.running_server(
+            target.name, variant=target.variant, workers=target.workers, model=model
+        ) as handle:
+            yield Server(handle.base_url.rstrip("/"), int(handle.process.pid))
+        return
+    # Until benchmarks/servers.py lands: the same launcher convention, started directly.
+    port = free_port()
+    env = {"SERVEBENCH_PORT": str(port), "SERVEBENCH_WORKERS": str(target.workers), "SERVEBENCH_MODEL": model}
+    ready = "/_stcore/health" if target.name == STREAMLIT else "/health/ready"
+    command = python_module(target.name, "--variant", target.variant)
+    with launched(command, port=port, ready_path=ready, env=env) as started:
+        yield Server(started.base_url, started.pid)
