@@ -8,12 +8,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed
+from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed, Validator
 from streamlit_app.batch import batch_section
 from streamlit_app.form import record_form
 from streamlit_app.serving import served_model, served_settings
 
 RESULT_KEY = "prediction_result"
+OUTCOME_KEY = "last_outcome"
 INVALID_INPUT = "These inputs do not match the model's feature spec:"
 
 
@@ -53,6 +54,17 @@ def show_result(result: dict[str, Any]) -> None:
         st.json(json.dumps(result), expanded=True)
 
 
+def answer_for(
+    record: dict[str, object], validator: Validator, predictor: Predictor
+) -> dict[str, Any] | ValidationFailed:
+    """The contract's predict response for a record, or the validator's failure."""
+    try:
+        row = validator.validate_record(record)
+    except ValidationFailed as failure:
+        return failure
+    return {**predictor.predict_one(row).as_dict(), "model": predictor.name, "version": predictor.version}
+
+
 def main() -> None:
     """Draw the page for one rerun."""
     try:
@@ -71,13 +83,13 @@ def main() -> None:
     st.title(f"{predictor.name} {predictor.version}")
     record = record_form(predictor.spec)
     if record is not None:
-        try:
-            row = served.validator.validate_record(record)
-        except ValidationFailed as failure:
-            st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(failure.details)}")
-        else:
-            answer = predictor.predict_one(row).as_dict()
-            show_result({**answer, "model": predictor.name, "version": predictor.version})
+        # Kept in the session, so the answer stays on the page while the person works on a batch.
+        st.session_state[OUTCOME_KEY] = answer_for(record, served.validator, predictor)
+    outcome = st.session_state.get(OUTCOME_KEY)
+    if isinstance(outcome, ValidationFailed):
+        st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(outcome.details)}")
+    elif outcome is not None:
+        show_result(outcome)
     st.divider()
     batch_section(predictor, served.validator)
 
