@@ -1,0 +1,64 @@
+"""Small parts of the harness: the wrk script, Server-Timing parsing, records, figures, the plans."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import plan
+from benchmarks.records import RecordsError, generated_records, load_records
+from benchmarks.resources import server_timing
+from benchmarks.results import Figure
+from benchmarks.wrk import lua_script
+
+
+def test_lua_script_quotes_bodies_that_contain_long_bracket_closers() -> None:
+    script = lua_script([b'{"a": "]]"}', b'{"b": "]] ]=]"}'], "/v1/predict")
+    assert '[==[{"b": "]] ]=]"}]==]' in script
+    assert '[=[{"a": "]]"}]=]' in script
+    assert "local path = [[/v1/predict]]" in script
+
+
+def test_server_timing_takes_the_median_duration_per_metric() -> None:
+    headers = [
+        'parse;dur=0.1, validate;dur=0.2;desc="pydantic", predict;dur=0.5',
+        "parse;dur=0.3,total;dur=1",
+        "",
+    ]
+    assert server_timing(headers) == {"parse": 0.2, "validate": 0.2, "predict": 0.5, "total": 1.0}
+
+
+def test_generated_records_are_valid_and_reproducible(predictor) -> None:
+    records = generated_records(predictor.spec, count=50)
+    from shared_model import Validator
+
+    Validator(predictor.spec, max_batch=1000).validate_records(records)
+    assert records == generated_records(predictor.spec, count=50)
+    assert all(set(record) == set(predictor.spec.feature_names) for record in records)
+
+
+def test_records_file_is_validated_line_by_line(tmp_path, loan, loan_validator) -> None:
+    path = tmp_path / "mine.jsonl"
+    good = loan.spec.example_record()
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps(good) + "\n")
+    assert load_records(path, loan_validator) == [good, good]
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "age": 7}) + "\n")
+    with pytest.raises(RecordsError, match=r"mine\.jsonl:2"):
+        load_records(path, loan_validator)
+
+
+def test_figure_keeps_every_repeat_with_min_median_max() -> None:
+    figure = Figure.of("ms", [3.0, 1.0, 2.0])
+    assert (figure.repeats, figure.min, figure.median, figure.max) == ([3.0, 1.0, 2.0], 1.0, 2.0, 3.0)
+
+
+def test_plans_cover_what_the_issue_asks() -> None:
+    full = {target.label for target in plan.targets(plan.FULL)}
+    assert {"flask_app[sync, 1w]", "fastapi_app[def, 1w]", "streamlit_app[default, 1w]"} <= full
+    assert {"flask_app[gthread, 2w]", "fastapi_app[async, 2w]", "wsgi-floor[default, 2w]"} <= full
+    assert plan.QUICK.concurrencies == (1, 8)
+    assert plan.QUICK.batch_sizes == (1, 100)
+    assert plan.QUICK.streamlit_sessions == (1, 8)
+    assert (plan.QUICK.repeats, plan.QUICK.measure_s) == (3, 2.0)
+    assert plan.estimate_s(plan.SMOKE) < plan.estimate_s(plan.QUICK) < plan.estimate_s(plan.FULL) < 20 * 60

@@ -1,0 +1,41 @@
+"""`python -m benchmarks --smoke`: the results file is well formed and every server answered correctly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.results import read_results
+
+pytestmark = pytest.mark.live
+FRONT_ENDS = {"flask_app", "fastapi_app", "streamlit_app"}
+
+
+def test_smoke_run_writes_a_valid_results_file(tmp_path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    files = list(tmp_path.glob("*.json"))
+    assert [path.name for path in files] == [done.stdout.strip().rsplit("/", 1)[-1]]
+    results = read_results(files[0])  # validates against the schema
+    assert (results.mode, results.smoke, results.quick) == ("smoke", True, False)
+    failures = {target.name: target.failure for target in results.targets if not target.verified}
+    assert failures == {}
+    assert {row.front_end for row in results.contract if row.passed} == FRONT_ENDS
+    for target in results.targets:
+        loads = [m for m in target.measurements if "throughput_rps" in m.figures]
+        assert loads, f"{target.name} has no load figures"
+        for measurement in loads:
+            assert measurement.figures["samples"].min > 0, (target.name, measurement.params)
+            assert measurement.figures["errors"].max == 0, (target.name, measurement.params)
+            assert measurement.figures["non_200"].max == 0, (target.name, measurement.params)
+    assert {row.front_end for row in results.boilerplate} == FRONT_ENDS
+    assert all(row.logical_lines == sum(row.lines_per_concern.values()) for row in results.boilerplate)
+    assert results.environment.git_revision != "unknown"
