@@ -151,7 +151,7 @@ def _json_or_none(reply: Reply) -> Any:
         return None
 
 
-Check = Callable[[], None]
+Check = Callable[[], object]
 
 
 def run_checks(checks: Mapping[str, Sequence[Check]]) -> dict[str, str | None]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import HealthCheck, settings
 
+from contract_tests.byom import NAME as BYOM_MODEL
 from contract_tests.clauses import CLAUSE_BY_ID, FRONT_ENDS, MODES
 from contract_tests.clients import FrontEnd
 from contract_tests.fleet import Fleet, Target
@@ -31,7 +32,7 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile(
-    "deep", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "deep", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 TABLE_KEY = pytest.StashKey[ClauseTable]()
 PROFILE_KEY = pytest.StashKey[str]()
@@ -94,6 +95,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             if clause.applies(front_end, mode)
         ]
         metafunc.parametrize("client", targets, ids=str, indirect=True, scope="session")
+    elif "byom_target" in metafunc.fixturenames:
+        byom = [
+            Target(front_end, mode, BYOM_MODEL)
+            for mode in modes
+            for front_end in FRONT_ENDS
+            if clause.applies(front_end, mode)
+        ]
+        metafunc.parametrize("byom_target", byom, ids=str)
     elif "pair" in metafunc.fixturenames:
         pairs = [Pair(mode, model) for mode in modes for model in models if clause.applies("flask", mode)]
         metafunc.parametrize("pair", pairs, ids=str, scope="session")

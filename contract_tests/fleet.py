@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
@@ -71,7 +72,11 @@ class Fleet:
     def close(self) -> None:
         """Stop every server and client this fleet started."""
         self._front_ends.clear()
-        self._stack.close()
+        try:
+            self._stack.close()
+        finally:
+            if "contract_tests.streamlit_clients" in sys.modules:
+                sys.modules["contract_tests.streamlit_clients"].forget_served_model()
 
 
 def build_inprocess(target: Target, stack: ExitStack) -> FrontEnd:

@@ -13,6 +13,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from contract_tests.clients import HTTP, HttpOperations, Reply, chunks, lower_headers
 
 REQUEST_TIMEOUT_S = 60.0
+NO_ANSWER = 0  # the status of a request that got no HTTP response
 
 
 class FlaskInProcess(HttpOperations):
@@ -75,7 +76,11 @@ class HttpxFrontEnd(HttpOperations):
     ) -> Reply:
         """Send the raw request; a chunked body goes as an iterator, which httpx sends without Content-Length."""
         content: Any = chunks(body) if chunked else body
-        response = self.client.request(method, path, content=content, headers=dict(headers or {}))
+        try:
+            response = self.client.request(method, path, content=content, headers=dict(headers or {}))
+        except httpx.TransportError as error:
+            # No HTTP answer at all (reset, closed, timed out): status 0, so every check fails and shows why.
+            return Reply(NO_ANSWER, f"{type(error).__name__}: {error}".encode(), {})
         return Reply(response.status_code, response.content, lower_headers(response.headers.multi_items()))
 
     def __repr__(self) -> str:

@@ -127,15 +127,20 @@ class StreamlitAppTest:
         return {"predictions": predictions, "model": self.predictor.name, "version": self.predictor.version}
 
     def _run(self, action: Any) -> None:
-        # The app reads SERVEBENCH_MODEL once per process into st.cache_resource; two models in one test
-        # process need the environment set for each run and the cache emptied when the model changes.
+        # The app reads SERVEBENCH_MODEL once per process into st.cache_resource: set it for this run only
+        # (restored after, so no other test sees it) and empty the cache when the model changes.
+        previous = os.environ.get(MODEL_VARIABLE)
         os.environ[MODEL_VARIABLE] = self.model
-        if _last_model != [self.model]:
-            import streamlit as st
-
-            st.cache_resource.clear()
-            _last_model[:] = [self.model]
-        action()
+        try:
+            if _last_model != [self.model]:
+                forget_served_model()
+                _last_model[:] = [self.model]
+            action()
+        finally:
+            if previous is None:
+                os.environ.pop(MODEL_VARIABLE, None)
+            else:
+                os.environ[MODEL_VARIABLE] = previous
         if self.app.exception:
             raise RuntimeError(
                 f"the Streamlit script raised: {[item.message for item in self.app.exception]}"
@@ -143,6 +148,14 @@ class StreamlitAppTest:
 
     def __repr__(self) -> str:
         return f"StreamlitAppTest(model={self.model!r})"
+
+
+def forget_served_model() -> None:
+    """Empty Streamlit's process-wide resource cache, so the next run reads settings and model afresh."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    _last_model.clear()
 
 
 def _plain(value: Any) -> Any:
