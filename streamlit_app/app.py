@@ -14,7 +14,6 @@ from streamlit_app.form import record_form
 from streamlit_app.serving import served_model, served_settings
 
 RESULT_KEY = "prediction_result"
-OUTCOME_KEY = "last_outcome"
 INVALID_INPUT = "These inputs do not match the model's feature spec:"
 
 
@@ -82,10 +81,8 @@ def main() -> None:
     model_card(predictor)
     st.title(f"{predictor.name} {predictor.version}")
     record = record_form(predictor.spec)
-    if record is not None:
-        # Kept in the session, so the answer stays on the page while the person works on a batch.
-        st.session_state[OUTCOME_KEY] = answer_for(record, served.validator, predictor)
-    outcome = st.session_state.get(OUTCOME_KEY)
+    # The answer belongs to the submit rerun only (the button is a trigger), as in any Streamlit form.
+    outcome = None if record is None else answer_for(record, served.validator, predictor)
     if isinstance(outcome, ValidationFailed):
         st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(outcome.details)}")
     elif outcome is not None:
