@@ -19,6 +19,7 @@ from contract_tests.byom import NAME as BYOM_MODEL
 from contract_tests.clauses import CLAUSE_BY_ID, FRONT_ENDS, MODES
 from contract_tests.clients import FrontEnd
 from contract_tests.fleet import Fleet, Target
+from contract_tests.plugin import add_mode_option
 from contract_tests.reference import ReferenceFrontEnd
 from contract_tests.table import ClauseTable
 from shared_model import BUILTIN_MODELS
@@ -53,12 +54,7 @@ class Pair:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--mode",
-        choices=("inprocess", "live", "both"),
-        default="both",
-        help="contract suite: in-process test clients, live production servers, or both (default)",
-    )
+    add_mode_option(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
