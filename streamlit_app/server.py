@@ -13,7 +13,7 @@ SHIPPED = "shipped"
 STOCK = "default"
 VARIANTS = (SHIPPED, STOCK)
 MIB = 1024 * 1024
-# The largest message the server sends is the page holding a MAX_BATCH-row table (about 0.2 MB for the loan
+# The largest message the server sends is the page holding a MAX_BATCH-row table (about 0.1 MB for the loan
 # model); 16 MB leaves room for wide models while bounding what one websocket frame may cost (default 200 MB).
 MAX_MESSAGE_MB = 16
 # A closed tab's session (its state and uploads, ~1 MiB) is kept this long for a reconnect (default 120 s).

@@ -294,3 +294,14 @@ def test_the_model_is_loaded_once_per_process(
     submit(second)
     assert loads == ["loan"]
     serving.served_model.clear()
+
+
+def test_a_bad_setting_is_a_clear_message_naming_the_variable(
+    app_for: Callable[[str], AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SERVEBENCH_MAX_BATCH", "0")
+    at = app_for("loan")
+    assert [error.value for error in at.error] == [
+        "The server's settings are invalid: SERVEBENCH_MAX_BATCH='0': Input should be greater than or equal to 1"
+    ]
+    assert not at.form_submit_button
