@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from shared_model import InternalError, ServeError, ValidationFailed
 from shared_model.errors import ERROR_BY_STATUS, FieldError
+from shared_model.validation import contract_errors
 
 BODY_LOC = "body"
 
@@ -41,10 +42,4 @@ def install(app: FastAPI) -> None:
 
 def _field_errors(error: RequestValidationError) -> list[FieldError]:
     # FastAPI locates body errors under "body"; the contract locates them in the body itself.
-    found: list[FieldError] = []
-    for item in error.errors():
-        loc = list(item["loc"])
-        found.append(
-            {"loc": loc[1:] if loc[:1] == [BODY_LOC] else loc, "msg": item["msg"], "type": item["type"]}
-        )
-    return found
+    return contract_errors(error.errors(), drop=(BODY_LOC,))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 from werkzeug.wsgi import get_input_stream
 
 from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
@@ -29,6 +29,7 @@ def _read_bounded(max_bytes: int) -> bytes:
     # Werkzeug's own limit truncates chunked bodies silently, so bytes are counted here. get_input_stream
     # bounds reads by Content-Length, or passes a server-terminated (chunked) stream through as it is.
     stream = get_input_stream(request.environ, safe_fallback=True)
+    g.body_read = True  # from here on this function reads, or drains, the body itself
     declared = request.content_length
     if declared is not None and declared > max_bytes:
         _refuse(stream, declared, max_bytes)
@@ -44,7 +45,21 @@ def _read_bounded(max_bytes: int) -> bytes:
 
 def _refuse(stream: Any, declared: int | None, max_bytes: int) -> None:
     if declared is None or declared <= max_bytes + DRAIN_BYTES:
-        drained = 0
-        while drained < DRAIN_BYTES and (chunk := stream.read(CHUNK_BYTES)):
-            drained += len(chunk)
+        _drain(stream)
     raise PayloadTooLarge(f"The request body is larger than {max_bytes} bytes.")
+
+
+def discard_unread_body() -> None:
+    """Read and drop what is left of the body (bounded) of a request answered without reading it (404, 405, 415).
+
+    gunicorn keeps the connection alive but does not skip an unread body, so the next request on it would fail.
+    """
+    declared = request.content_length
+    if not g.get("body_read") and (declared is None or declared <= DRAIN_BYTES):
+        _drain(get_input_stream(request.environ, safe_fallback=True))
+
+
+def _drain(stream: Any) -> None:
+    drained = 0
+    while drained < DRAIN_BYTES and (chunk := stream.read(CHUNK_BYTES)):
+        drained += len(chunk)

@@ -8,6 +8,7 @@ from flask import Flask, Response, current_app, g
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
+from flask_app.body import discard_unread_body
 from shared_model import InternalError, ServeError
 from shared_model.errors import ERROR_BY_STATUS
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
 
 def translate(error: Exception) -> Response:
     """A ServeError as it is, a Werkzeug HTTP error by its status, anything else as a logged 500."""
+    discard_unread_body()
     if isinstance(error, ServeError):
         serve_error = error
     elif isinstance(error, HTTPException) and error.code in ERROR_BY_STATUS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -15,6 +15,8 @@ Row = tuple[Scalar | None, ...]
 
 # pydantic words some errors in Python terms (and names the generated class); a JSON client needs JSON terms.
 JSON_MESSAGES = {"model_type": "Input should be an object", "dict_type": "Input should be an object"}
+# FastAPI validates with from_attributes=True, which renames the "not an object" error; the contract has one name.
+ERROR_TYPES = {"model_attributes_type": "model_type"}
 
 STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True, hide_input_in_errors=True)
 
@@ -63,14 +65,26 @@ class Validator:
 
 def field_errors(error: ValidationError, prefix: Sequence[str | int] = ()) -> list[FieldError]:
     """pydantic's errors as the contract's `{"loc", "msg", "type"}` list, with `loc` a JSON array."""
-    return [
-        {
-            "loc": [*prefix, *item["loc"]],
-            "msg": JSON_MESSAGES.get(item["type"], item["msg"]),
-            "type": item["type"],
-        }
-        for item in error.errors(include_url=False, include_context=False, include_input=False)
-    ]
+    return contract_errors(
+        error.errors(include_url=False, include_context=False, include_input=False), prefix
+    )
+
+
+def contract_errors(
+    items: Iterable[Mapping[str, Any]], prefix: Sequence[str | int] = (), drop: Sequence[str | int] = ()
+) -> list[FieldError]:
+    """pydantic error dicts (from any caller, FastAPI included) in the contract's words.
+
+    `prefix` is put before each `loc`; `drop` is taken off its start where present (FastAPI's `"body"`).
+    """
+    found: list[FieldError] = []
+    for item in items:
+        loc = list(item["loc"])
+        if drop and loc[: len(drop)] == list(drop):
+            loc = loc[len(drop) :]
+        kind = ERROR_TYPES.get(item["type"], item["type"])
+        found.append({"loc": [*prefix, *loc], "msg": JSON_MESSAGES.get(kind, item["msg"]), "type": kind})
+    return found
 
 
 def _record_model(spec: ModelSpec) -> type[BaseModel]:

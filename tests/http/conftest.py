@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pytest
+from fastapi.testclient import TestClient
 
 from shared_model import Predictor, Settings, load_settings
-
-with warnings.catch_warnings():
-    # starlette.testclient warns that it prefers httpx2; httpx is the pinned client here.
-    warnings.simplefilter("ignore", UserWarning)
-    from fastapi.testclient import TestClient
 
 FRONT_ENDS = ("flask", "fastapi")
 TEST_SETTINGS = load_settings({"SERVEBENCH_MAX_BATCH": "5", "SERVEBENCH_MAX_BODY_BYTES": "4096"})
