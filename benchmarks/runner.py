@@ -34,6 +34,7 @@ MIB = 1024 * 1024
 P999_MIN_SAMPLES = 10_000
 ASYNCIO_CEILING_RATE = {"full": 4000.0, "quick": 4000.0, "smoke": 500.0}
 SERVER_TIMING_SAMPLES = 100
+OPEN_LOOP_BASE_CONCURRENCY = 8
 SCENARIOS: dict[str, Scenario] = {
     "closed_loop": "closed_loop",
     "open_loop": "open_loop",
@@ -167,9 +168,11 @@ class Harness:
             )
             return _from_sample(sample)
         if scenario == "open_loop":
-            closed = run.repeats.get(
-                ("closed_loop", max(c for s, c in run.repeats if s == "closed_loop")), []
-            )
+            # The base is this round's closed-loop throughput at c=8 (the highest c ≤ 8 in short plans).
+            levels = [
+                c for kind, c in run.repeats if kind == "closed_loop" and c <= OPEN_LOOP_BASE_CONCURRENCY
+            ]
+            closed = run.repeats[("closed_loop", max(levels))] if levels else []
             base = closed[-1].throughput if closed else 100.0
             rate = max(1.0, base * setting / 100)
             sample = self._open(url, rate)
