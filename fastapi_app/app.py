@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from fastapi_app import docs, errors
 from fastapi_app.endpoints import add_routes
-from fastapi_app.metrics import FRONT_END, MODEL_INFO
+from fastapi_app.metrics import METRICS
 from fastapi_app.middleware import ContractMiddleware
 from fastapi_app.service import UNLOADED, Service
 from shared_model import (
@@ -106,7 +106,7 @@ def _load(predictor: Predictor | None, validator: Validator | None, settings: Se
             return Service(None, None, None, error.message)
     if validator is None or validator.spec != predictor.spec:
         validator = Validator(predictor.spec, settings.MAX_BATCH)
-    MODEL_INFO.labels(FRONT_END, predictor.name, predictor.version, predictor.manifest.sha256).set(1)
+    METRICS.model_loaded(predictor)
     return Service(predictor, validator, openapi_document(predictor.spec, settings.MAX_BATCH), None)
 
 

@@ -11,7 +11,7 @@ from fastapi import Body, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from fastapi_app.metrics import exposition, observe_prediction
+from fastapi_app.metrics import METRICS
 from fastapi_app.routing import StrictJsonRoute
 from fastapi_app.service import served_model
 from fastapi_app.timing import timings_of
@@ -59,7 +59,7 @@ def add_routes(
         predictor, validator = served
         timings = timings_of(request)
         timings.end("validate")
-        with timings.measure("predict"), observe_prediction("/v1/predict"):
+        with timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
             answer = predictor.predict_one(validator.row(record)).as_dict()
         with timings.measure("serialize"):
             return JSONResponse({**answer, "model": predictor.name, "version": predictor.version})
@@ -69,7 +69,7 @@ def add_routes(
         predictor, validator = served
         timings = timings_of(request)
         timings.end("validate")
-        with timings.measure("predict"), observe_prediction("/v1/predict/batch"):
+        with timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
             predictions = [p.as_dict() for p in predictor.predict(validator.rows(batch.instances))]
         with timings.measure("serialize"):
             return JSONResponse(
@@ -78,7 +78,7 @@ def add_routes(
 
     def metrics() -> Response:
         """Prometheus metrics of every worker of this server."""
-        payload, content_type = exposition()
+        payload, content_type = METRICS.exposition()
         return Response(payload, media_type=content_type)
 
     wrap: Callable[[Callable[..., Any]], Callable[..., Any]] = run_on_event_loop if on_loop else (lambda f: f)

@@ -9,7 +9,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.errors import error_response
-from fastapi_app.metrics import observe_request
+from fastapi_app.metrics import METRICS
 from fastapi_app.timing import SCOPE_KEY, Timings, request_id
 from shared_model import InternalError
 
@@ -55,5 +55,5 @@ class ContractMiddleware:
         finally:
             total = time.perf_counter() - timings.started
             route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
-            observe_request(route, scope["method"], status, total)
+            METRICS.observe_request(route, scope["method"], status, total)
             access_log.info("%s %s %d %.3fms %s", scope["method"], scope["path"], status, total * 1000, rid)

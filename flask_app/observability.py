@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from flask import Flask, Response, g, request
 
-from flask_app.metrics import FRONT_END, MODEL_INFO, observe_request
+from flask_app.metrics import METRICS
 from shared_model import Predictor
 
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -54,7 +54,7 @@ def request_id(client_value: str | None) -> str:
 def init_app(app: Flask, predictor: Predictor | None) -> None:
     """Install the hooks, and publish which model this process serves."""
     if predictor is not None:
-        MODEL_INFO.labels(FRONT_END, predictor.name, predictor.version, predictor.manifest.sha256).set(1)
+        METRICS.model_loaded(predictor)
     app.before_request(_start)
     app.after_request(_finish)
 
@@ -70,7 +70,7 @@ def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.request_id
     response.headers["Server-Timing"] = timings.header(total)
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
-    observe_request(route, request.method, response.status_code, total)
+    METRICS.observe_request(route, request.method, response.status_code, total)
     access_log.info(
         "%s %s %d %.3fms %s", request.method, request.path, response.status_code, total * 1000, g.request_id
     )

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g
 
 from flask_app.body import read_json_object
-from flask_app.metrics import exposition, observe_prediction
+from flask_app.metrics import METRICS
 from flask_app.service import service
 
 COMPACT = (",", ":")
@@ -44,7 +44,7 @@ def predict() -> Response:
     predictor, validator = service().require_model()
     with g.timings.measure("validate"):
         row = validator.validate_record(record)
-    with g.timings.measure("predict"), observe_prediction("/v1/predict"):
+    with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
         answer = predictor.predict_one(row).as_dict()
     return _serialized({**answer, "model": predictor.name, "version": predictor.version})
 
@@ -57,7 +57,7 @@ def predict_batch() -> Response:
     predictor, validator = service().require_model()
     with g.timings.measure("validate"):
         rows = validator.validate_batch(batch)
-    with g.timings.measure("predict"), observe_prediction("/v1/predict/batch"):
+    with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
         predictions = [prediction.as_dict() for prediction in predictor.predict(rows)]
     return _serialized({"predictions": predictions, "model": predictor.name, "version": predictor.version})
 
@@ -74,7 +74,7 @@ def openapi() -> JsonBody:
 @blueprint.get("/metrics")
 def metrics() -> Response:
     """Prometheus metrics of every worker of this server."""
-    payload, content_type = exposition()
+    payload, content_type = METRICS.exposition()
     return Response(payload, content_type=content_type)
 
 

@@ -1,0 +1,88 @@
+"""The contract's Prometheus metrics, defined once; each front end wires them into its own request cycle."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from shared_model.predictor import Predictor
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class ServingMetrics:
+    """Request count and latency by route and status, prediction latency, model info: one set per front end.
+
+    Each front end gets a registry of its own, because tests import several front ends into one process. Under
+    several workers the launcher sets PROMETHEUS_MULTIPROC_DIR and `exposition` sums every worker's files.
+    """
+
+    def __init__(self, front_end: str) -> None:
+        self.front_end = front_end
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "servebench_http_requests_total",
+            "Requests answered, by route, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.request_latency = Histogram(
+            "servebench_http_request_duration_seconds",
+            "Time to answer a request inside the app, by route, method and status.",
+            ["route", "method", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.prediction_latency = Histogram(
+            "servebench_prediction_duration_seconds",
+            "Time spent in the model's vectorised predict call, by route.",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.model_info = Gauge(
+            "servebench_model_info",
+            "The model this server answers with (1 while loaded).",
+            ["front_end", "model", "version", "sha256"],
+            multiprocess_mode="max",
+            registry=self.registry,
+        )
+
+    def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request and its duration."""
+        labels = (route, method, str(status))
+        self.requests.labels(*labels).inc()
+        self.request_latency.labels(*labels).observe(seconds)
+
+    @contextmanager
+    def observe_prediction(self, route: str) -> Iterator[None]:
+        """Time the model call of one request."""
+        start = time.perf_counter()
+        yield
+        self.prediction_latency.labels(route).observe(time.perf_counter() - start)
+
+    def model_loaded(self, predictor: Predictor) -> None:
+        """Publish which model this worker answers with."""
+        self.model_info.labels(
+            self.front_end, predictor.name, predictor.version, predictor.manifest.sha256
+        ).set(1)
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The text exposition of all workers (multiprocess mode when the launcher set it up), and its type."""
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
