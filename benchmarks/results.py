@@ -76,6 +76,7 @@ class Target(Strict):
     verified: bool
     failure: str | None = None
     measurements: list[Measurement] = Field(default_factory=list)
+    shipped: bool = True  # the configuration the project ships (False for a named alternative variant)
 
 
 class ContractRow(Strict):

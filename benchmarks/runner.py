@@ -439,6 +439,7 @@ def _target(run: Run, ceilings: dict[str, float], harness: Harness) -> Target:
         verified=run.failure is None,
         failure=run.failure,
         measurements=measurements,
+        shipped=run.spec.kind != "front_end" or run.spec.variant == SHIPPED_VARIANTS[run.spec.name],
     )
 
 

@@ -107,7 +107,7 @@ def throughput_chart(results: Results) -> Chart | None:
     canvas, axes = plt.subplots(figsize=SIZE)
     for name in names:
         for target in variants(results, name):
-            if target.variant != "default":
+            if not target.shipped:
                 continue
             xs = levels(target, "closed_loop", "concurrency")
             figs = [figure(target, "closed_loop", "throughput_rps", concurrency=x) for x in xs]
@@ -208,7 +208,10 @@ def server_timing_chart(results: Results) -> Chart | None:
     for name in _present(results, ("flask", "fastapi")):
         found = measurement(shipped(results, name), "server_timing")
         if found is not None:
-            rows.append((name, {key: fig.median for key, fig in found.figures.items()}))
+            split = {
+                key.removesuffix("_ms"): fig.median for key, fig in found.figures.items() if key != "total_ms"
+            }
+            rows.append((name, split))
     if not rows:
         return None
     segments = list(dict.fromkeys(key for _, split in rows for key in split))
@@ -257,7 +260,7 @@ def streamlit_chart(results: Results) -> Chart | None:
         xs = levels(target, "streamlit_sessions", "sessions")
         figs = [figure(target, "streamlit_sessions", "p50_ms", sessions=x) for x in xs]
         drawn = drawn or any(figs)
-        _line(axes, "streamlit", xs, figs, style=style, label=f"streamlit {target.variant} settings")
+        _line(axes, "streamlit", xs, figs, style=style, label=f"streamlit, {target.variant} settings")
     if not drawn:
         plt.close(canvas)
         return None

@@ -43,11 +43,26 @@ class Headline:
         return figure.median if figure is not None else None
 
 
+def normalised(results: Results) -> Results:
+    """The results with front ends named as people say them (`flask`, not the launcher module `flask_app`)."""
+
+    def short(name: str) -> str:
+        return name.removesuffix("_app")
+
+    return results.model_copy(
+        update={
+            "targets": [t.model_copy(update={"name": short(t.name)}) for t in results.targets],
+            "contract": [r.model_copy(update={"front_end": short(r.front_end)}) for r in results.contract],
+            "boilerplate": [
+                r.model_copy(update={"front_end": short(r.front_end)}) for r in results.boilerplate
+            ],
+        }
+    )
+
+
 def shipped(results: Results, name: str, workers: int = 1) -> Target | None:
-    """A front end or baseline in its shipped configuration (variant `default`) with `workers` workers."""
-    matches = [
-        t for t in results.targets if t.name == name and t.workers == workers and t.variant == "default"
-    ]
+    """A front end or baseline in the configuration the project ships, with `workers` workers."""
+    matches = [t for t in results.targets if t.name == name and t.workers == workers and t.shipped]
     return matches[0] if matches else None
 
 
@@ -87,7 +102,7 @@ def headline(results: Results, front_end: str) -> Headline:
     target = shipped(results, front_end)
     if front_end == "streamlit":
         latency = figure(target, "streamlit_sessions", "p50_ms", sessions=1)
-        throughput = figure(target, "streamlit_sessions", "reruns_per_s", sessions=HEADLINE_CONCURRENCY)
+        throughput = figure(target, "streamlit_sessions", "throughput_rps", sessions=HEADLINE_CONCURRENCY)
         p99 = figure(target, "streamlit_sessions", "p99_ms", sessions=HEADLINE_CONCURRENCY)
     else:
         latency = figure(target, "closed_loop", "p50_ms", concurrency=1)
@@ -108,6 +123,7 @@ def headline(results: Results, front_end: str) -> Headline:
 
 def headlines(results: Results) -> list[Headline]:
     """The headline of every front end present in the results."""
+    results = normalised(results)
     present = {target.name for target in results.targets}
     return [headline(results, name) for name in FRONT_ENDS if name in present]
 

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from benchmarks.results import Results
 from report import charts, tables
 from report.compare import Change, significant_changes
-from report.figures import headlines
+from report.figures import headlines, normalised
 from report.scoring import Score, rank
 from report.verdicts import Verdict, verdicts
 
@@ -45,6 +45,8 @@ def build(
     reproduce: str = "make report",
 ) -> Report:
     """Compute the whole report from one results file (and, optionally, an older one to compare with)."""
+    results = normalised(results)
+    baseline = normalised(baseline) if baseline is not None else None
     return Report(
         results=results,
         verdicts=verdicts(results),

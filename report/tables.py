@@ -84,7 +84,7 @@ def variant_rows(results: Results) -> list[Row]:
             continue
         if target.name == "streamlit":
             p50 = figure(target, "streamlit_sessions", "p50_ms", sessions=HEADLINE_CONCURRENCY)
-            rate = figure(target, "streamlit_sessions", "reruns_per_s", sessions=HEADLINE_CONCURRENCY)
+            rate = figure(target, "streamlit_sessions", "throughput_rps", sessions=HEADLINE_CONCURRENCY)
         else:
             p50 = figure(target, "closed_loop", "p50_ms", concurrency=HEADLINE_CONCURRENCY)
             rate = figure(target, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)

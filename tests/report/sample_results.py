@@ -21,7 +21,14 @@ def fig(unit: str, median: float, spread: float = 0.05) -> Figure:
 
 
 def http(
-    name: str, p50_c1: float, rps_c8: float, rss: float, cold: float, *, variant: str = "default"
+    name: str,
+    p50_c1: float,
+    rps_c8: float,
+    rss: float,
+    cold: float,
+    *,
+    variant: str = "shipped",
+    shipped: bool = True,
 ) -> Target:
     measurements = [
         Measurement(
@@ -56,10 +63,11 @@ def http(
             scenario="server_timing",
             params={"concurrency": 1},
             figures={
-                "parse": fig("ms", 0.01),
-                "validate": fig("ms", 0.005),
-                "predict": fig("ms", 0.7),
-                "serialize": fig("ms", 0.01),
+                "parse_ms": fig("ms", 0.01),
+                "validate_ms": fig("ms", 0.005),
+                "predict_ms": fig("ms", 0.7),
+                "serialize_ms": fig("ms", 0.01),
+                "total_ms": fig("ms", 0.8),
             },
         ),
     ]
@@ -68,9 +76,10 @@ def http(
         kind="front_end",
         variant=variant,
         workers=1,
-        server="gunicorn" if name == "flask" else "uvicorn",
+        server="gunicorn" if name == "flask_app" else "uvicorn",
         verified=True,
         measurements=measurements,
+        shipped=shipped,
     )
 
 
@@ -83,9 +92,10 @@ def floor(name: str, p50_c1: float, rps_c8: float) -> Target:
 
 def streamlit(variant: str, p50: float, reruns: float) -> Target:
     return Target(
-        name="streamlit",
+        name="streamlit_app",
         kind="front_end",
         variant=variant,
+        shipped=variant == "shipped",
         workers=1,
         server="streamlit run",
         verified=True,
@@ -96,7 +106,7 @@ def streamlit(variant: str, p50: float, reruns: float) -> Target:
                 figures={
                     "p50_ms": fig("ms", p50 * s**0.5),
                     "p99_ms": fig("ms", p50 * s),
-                    "reruns_per_s": fig("reruns/s", reruns),
+                    "throughput_rps": fig("1/s", reruns),
                 },
             )
             for s in (1, 8)
@@ -168,22 +178,22 @@ def sample_results(*, quick: bool = False) -> Results:
             ContractRow(
                 front_end=name, passed=True, source="contract_tests --mode live", checks=60, failures=[]
             )
-            for name in ("flask", "fastapi", "streamlit")
+            for name in ("flask_app", "fastapi_app", "streamlit_app")
         ],
         targets=[
             in_process,
             floor("wsgi-floor", 0.85, 940.0),
             floor("asgi-floor", 0.7, 1780.0),
-            http("flask", 1.1, 780.0, 190.0, 1.6),
-            http("flask", 1.2, 700.0, 188.0, 1.6, variant="sync"),
-            http("fastapi", 0.94, 1260.0, 181.0, 1.9),
-            http("fastapi", 1.2, 1060.0, 182.0, 2.0, variant="def"),
+            http("flask_app", 1.1, 780.0, 190.0, 1.6),
+            http("flask_app", 1.2, 700.0, 188.0, 1.6, variant="sync", shipped=False),
+            http("fastapi_app", 0.94, 1260.0, 181.0, 1.9),
+            http("fastapi_app", 1.2, 1060.0, 182.0, 2.0, variant="def", shipped=False),
             streamlit("default", 120.0, 7.5),
             streamlit("shipped", 54.0, 35.0),
         ],
         boilerplate=[
             BoilerplateRow(
-                front_end="flask",
+                front_end="flask_app",
                 logical_lines=260,
                 files=8,
                 dependencies=["flask", "gunicorn"],
@@ -197,7 +207,7 @@ def sample_results(*, quick: bool = False) -> Results:
                 },
             ),
             BoilerplateRow(
-                front_end="fastapi",
+                front_end="fastapi_app",
                 logical_lines=230,
                 files=7,
                 dependencies=["fastapi", "uvicorn"],
@@ -211,7 +221,7 @@ def sample_results(*, quick: bool = False) -> Results:
                 },
             ),
             BoilerplateRow(
-                front_end="streamlit",
+                front_end="streamlit_app",
                 logical_lines=150,
                 files=4,
                 dependencies=["streamlit"],

@@ -6,14 +6,14 @@ import pytest
 
 from benchmarks.results import Results
 from report.compare import changes, significant_changes
-from report.figures import headlines
+from report.figures import headlines, normalised
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights, rank
 from report.verdicts import verdicts
 from tests.report.sample_results import fig, sample_results
 
 
 def picks(results: Results) -> dict[str, str | None]:
-    return {verdict.rule: verdict.pick for verdict in verdicts(results)}
+    return {verdict.rule: verdict.pick for verdict in verdicts(normalised(results))}
 
 
 def swapped(results: Results, left: str, right: str) -> Results:
@@ -41,7 +41,7 @@ def test_each_need_gets_a_pick_from_a_named_rule() -> None:
 
 
 def test_swapping_flask_and_fastapi_figures_swaps_the_verdicts() -> None:
-    after = picks(swapped(sample_results(), "flask", "fastapi"))
+    after = picks(swapped(sample_results(), "flask_app", "fastapi_app"))
     assert after["highest_throughput_at_c8"] == "flask"
     assert after["lowest_idle_rss"] == "flask"
     # Flask now has the better throughput, so staying on it is still the call.
@@ -61,7 +61,7 @@ def test_a_much_slower_flask_recommends_moving_to_fastapi() -> None:
                 ]
             }
         )
-        if t.name == "flask"
+        if t.name == "flask_app"
         else t
         for t in results.targets
     ]
@@ -72,19 +72,22 @@ def test_a_much_slower_flask_recommends_moving_to_fastapi() -> None:
 
 def test_a_front_end_that_failed_the_contract_is_never_picked() -> None:
     results = sample_results()
-    failed = [t.model_copy(update={"verified": False}) if t.name == "fastapi" else t for t in results.targets]
+    failed = [
+        t.model_copy(update={"verified": False}) if t.name == "fastapi_app" else t for t in results.targets
+    ]
     after = picks(results.model_copy(update={"targets": failed}))
     assert after["highest_throughput_at_c8"] == "flask"
     assert "fastapi" not in [
         score.front_end
         for score in rank(
-            headlines(results.model_copy(update={"targets": failed})), parse_weights(DEFAULT_WEIGHTS)
+            headlines(normalised(results.model_copy(update={"targets": failed}))),
+            parse_weights(DEFAULT_WEIGHTS),
         )
     ]
 
 
 def test_weights_change_the_ranking() -> None:
-    heads = headlines(sample_results())
+    heads = headlines(normalised(sample_results()))
     by_speed = [s.front_end for s in rank(heads, parse_weights("latency:1,throughput:1"))]
     by_size = [s.front_end for s in rank(heads, parse_weights("loc:1"))]
     assert by_speed[0] == "fastapi"
@@ -95,7 +98,7 @@ def test_weights_change_the_ranking() -> None:
 
 
 def test_score_is_the_weighted_mean_of_best_over_value() -> None:
-    heads = headlines(sample_results())
+    heads = headlines(normalised(sample_results()))
     flask = next(s for s in rank(heads, parse_weights("loc:2,memory:1")) if s.front_end == "flask")
     assert flask.parts["loc"] == pytest.approx(150 / 260)
     assert flask.parts["memory"] == pytest.approx(181 / 190)
