@@ -6,7 +6,7 @@ import os
 import shutil
 from collections.abc import Sequence
 
-import psutil  # type: ignore[import-untyped]  # no stubs pinned; see the report
+import psutil
 
 
 def available_cores() -> list[int]:

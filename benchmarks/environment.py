@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped]  # no stubs pinned; see the report
+import psutil
 
 from benchmarks.results import Environment
 

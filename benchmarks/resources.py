@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import psutil  # type: ignore[import-untyped]  # no stubs pinned; see the report
+import psutil
 
 SAMPLE_INTERVAL_S = 0.05
 TIMING_ENTRY = re.compile(r"\s*([A-Za-z0-9_.-]+)((?:\s*;\s*[A-Za-z]+=\"?[^,;\"]*\"?)*)")
