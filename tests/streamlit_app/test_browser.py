@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize
 
 from benchmarks.servers import RunningServer, running_server
 from shared_model import Predictor, Validator
@@ -18,15 +17,6 @@ from shared_model.tabular import check_csv, prediction_table, predictions_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-INSTALL = "make browser   (it runs: sudo apt-get install -y --no-install-recommends chromium)"
 # Streamlit scrolls an inner container, so a full-page screenshot is only the viewport: make the viewport tall.
 VIEWPORT: ViewportSize = {"width": 1280, "height": 2400}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "streamlit.png"
@@ -42,19 +32,6 @@ BATCH_CSV = (
 
 def bits(value: float) -> bytes:
     return struct.pack("<d", value)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail(
-            f"Debian's Chromium is not installed (no `chromium` on PATH). Install it with:\n    {INSTALL}"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
