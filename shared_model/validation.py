@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from shared_model.errors import FieldError, ValidationFailed
 from shared_model.spec import Feature, FeatureType, ModelSpec, Scalar
@@ -102,7 +102,7 @@ def _record_model(spec: ModelSpec) -> type[BaseModel]:
 def _field(feature: Feature) -> tuple[Any, Any]:
     kind: Any
     if feature.type is FeatureType.INTEGER:
-        kind = int
+        kind = Annotated[int, BeforeValidator(_whole_number)]
     elif feature.type is FeatureType.NUMBER:
         kind = float
     elif feature.type is FeatureType.BOOLEAN:
@@ -122,6 +122,14 @@ def _field(feature: Feature) -> tuple[Any, Any]:
     # An optional feature may be omitted (its default is not validated) but not sent as null.
     default = ... if feature.required else None
     return Annotated[kind, constraints], default
+
+
+def _whole_number(value: object) -> object:
+    # JSON does not tell 39 from 39.0, and JSON Schema's "integer" admits both: a float without a fraction is
+    # an integer. 39.5, NaN and ±Infinity stay floats, so the strict int check still refuses them.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
 
 
 def _class_name(name: str) -> str:
