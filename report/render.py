@@ -83,9 +83,10 @@ def write(report: Report, out_dir: Path, results_file: Path | None = None) -> tu
     chart_dir.mkdir()
     for chart in report.charts:
         (chart_dir / f"{chart.key}.svg").write_text(chart.svg, encoding="utf-8")
-    if results_file is not None:
+    kept = out_dir / "results.json"
+    if results_file is not None and results_file.resolve() != kept.resolve():
         # Kept beside the report, so that this very report can be rebuilt from it later.
-        shutil.copyfile(results_file, out_dir / "results.json")
+        shutil.copyfile(results_file, kept)
     environment = _templates()
     markdown = out_dir / "report.md"
     html = out_dir / "report.html"

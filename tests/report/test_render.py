@@ -44,6 +44,16 @@ def test_markdown_and_html_hold_verdicts_tables_and_every_chart(written: Path) -
     assert (written / "results.json").is_file()
 
 
+def test_a_report_rebuilds_from_the_results_kept_beside_it(written: Path) -> None:
+    before = (written / "report.md").read_text()
+    assert main(["--results", str(written / "results.json"), "--out", str(written)]) == 0
+    after = (written / "report.md").read_text()
+    assert (
+        after.split("## Verdicts")[1].split("## Changes")[0]
+        == before.split("## Verdicts")[1].split("## Changes")[0]
+    )
+
+
 def test_html_needs_no_network(written: Path) -> None:
     html = (written / "report.html").read_text()
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
