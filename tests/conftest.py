@@ -11,6 +11,16 @@ from playwright.sync_api import Browser, sync_playwright
 
 from shared_model import BUILTIN_MODELS, Predictor, Validator, load_model
 
+# One valid loan record, written out so tests read plainly (it is the loan spec's example record).
+LOAN_RECORD = {
+    "age": 35,
+    "income": 58000.0,
+    "credit_score": 690,
+    "employment_years": 4.5,
+    "loan_amount": 15000.0,
+    "home_ownership": "rent",
+}
+
 
 @pytest.fixture(scope="session", params=BUILTIN_MODELS)
 def predictor(request: pytest.FixtureRequest) -> Predictor:

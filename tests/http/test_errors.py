@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared_model import Predictor, load_settings
+from tests.conftest import LOAN_RECORD as LOAN
 from tests.http.conftest import FRONT_ENDS, TEST_SETTINGS, Client, open_client
 
 MESSAGES = {
@@ -16,14 +17,6 @@ MESSAGES = {
     "method_not_allowed": "Method not allowed.",
     "unsupported_media_type": "The request body must be sent as application/json.",
     "validation_error": "The request does not match the model's feature spec.",
-}
-LOAN = {
-    "age": 35,
-    "income": 58000.0,
-    "credit_score": 690,
-    "employment_years": 4.5,
-    "loan_amount": 15000.0,
-    "home_ownership": "rent",
 }
 
 

@@ -11,17 +11,10 @@ import httpx
 import pytest
 
 from benchmarks.servers import RunningServer, running_server
+from tests.conftest import LOAN_RECORD as LOAN
 
 pytestmark = pytest.mark.live
 
-LOAN = {
-    "age": 35,
-    "income": 58000.0,
-    "credit_score": 690,
-    "employment_years": 4.5,
-    "loan_amount": 15000.0,
-    "home_ownership": "rent",
-}
 MAX_PREDICTIONS = 400  # bound on the requests sent while waiting for both workers to have answered
 PREDICTIONS_METRIC = re.compile(
     r'^servebench_http_requests_total\{method="POST",route="/v1/predict",status="200"\} (\S+)$', re.M

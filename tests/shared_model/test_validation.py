@@ -8,15 +8,7 @@ import pytest
 
 from shared_model import ValidationFailed, Validator
 from shared_model.spec import parse_spec
-
-GOOD = {
-    "age": 35,
-    "income": 58000.0,
-    "credit_score": 690,
-    "employment_years": 4.5,
-    "loan_amount": 15000.0,
-    "home_ownership": "rent",
-}
+from tests.conftest import LOAN_RECORD as GOOD
 
 
 def errors_of(call: Any, *args: Any) -> list[dict[str, Any]]:
