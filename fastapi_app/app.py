@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,27 +14,23 @@ from fastapi_app import docs, errors
 from fastapi_app.endpoints import add_routes
 from fastapi_app.metrics import METRICS
 from fastapi_app.middleware import ContractMiddleware
-from fastapi_app.service import UNLOADED, Service
+from fastapi_app.service import LOADING
 from shared_model import (
     ModelSpec,
-    ModelUnavailable,
     Predictor,
+    ServedModel,
     Settings,
     SpecError,
     Validator,
-    load_model,
     load_settings,
     load_spec,
     resolve,
 )
-from shared_model.openapi import openapi_document
 
 OPENAPI_URL = "/openapi.json"
 CORS_METHODS = ["GET", "HEAD", "POST"]
 CORS_HEADERS = ["Content-Type", "X-Request-ID"]
 EXPOSED_HEADERS = ["X-Request-ID", "Server-Timing"]
-
-logger = logging.getLogger(__name__)
 
 
 def create_app(
@@ -50,7 +45,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = _load(predictor, validator, settings)
+        served = ServedModel.load(settings.MODEL, settings.MAX_BATCH, predictor, validator)
+        if served.predictor is not None:
+            METRICS.model_loaded(served.predictor)
+        app.state.served = served
         yield
         _forget_this_worker()
 
@@ -63,14 +61,14 @@ def create_app(
         redirect_slashes=False,  # `/v1/model/` is a 404 as in the other front ends, not a redirect
     )
     app.state.max_body_bytes = settings.MAX_BODY_BYTES
-    app.state.service = UNLOADED
+    app.state.served = LOADING
 
     def openapi() -> dict[str, Any]:
         # FastAPI's documented hook for a custom document: the shared builder replaces the generated one.
-        service: Service = app.state.service
-        service.require_model()
-        assert service.openapi is not None
-        return service.openapi
+        served: ServedModel = app.state.served
+        served.require()
+        assert served.openapi is not None
+        return served.openapi
 
     app.openapi = openapi  # type: ignore[method-assign]
     record_model = validator.record_model if validator else None
@@ -95,19 +93,6 @@ def _spec_or_none(model: str) -> ModelSpec | None:
         return load_spec(resolve(model).spec)
     except SpecError:
         return None  # load_model will fail too, and say why
-
-
-def _load(predictor: Predictor | None, validator: Validator | None, settings: Settings) -> Service:
-    if predictor is None:
-        try:
-            predictor = load_model(settings.MODEL)
-        except ModelUnavailable as error:
-            logger.error("model %r not loaded: %s", settings.MODEL, error.message)
-            return Service(None, None, None, error.message)
-    if validator is None or validator.spec != predictor.spec:
-        validator = Validator(predictor.spec, settings.MAX_BATCH)
-    METRICS.model_loaded(predictor)
-    return Service(predictor, validator, openapi_document(predictor.spec, settings.MAX_BATCH), None)
 
 
 def _forget_this_worker() -> None:

@@ -1,32 +1,22 @@
-"""What the views need from the app: settings, and the model with its validator and document when it loaded."""
+"""What the views need from the app: its settings, and the model it serves (or why it cannot)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 
-from shared_model import ModelUnavailable, Predictor, Settings, Validator
+from shared_model import ServedModel, Settings
 
 EXTENSION = "servebench"
 
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """The loaded model (or why it is not loaded) and the settings, held in `app.extensions`."""
+    """Held in `app.extensions`, set once by the app factory."""
 
     settings: Settings
-    predictor: Predictor | None
-    validator: Validator | None
-    openapi: dict[str, Any] | None
-    load_error: str | None
-
-    def require_model(self) -> tuple[Predictor, Validator]:
-        """The loaded model and its validator, or ModelUnavailable saying why it is not loaded."""
-        if self.predictor is None or self.validator is None:
-            raise ModelUnavailable(self.load_error)
-        return self.predictor, self.validator
+    model: ServedModel
 
 
 def service() -> Service:

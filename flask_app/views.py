@@ -25,14 +25,14 @@ def live() -> JsonBody:
 @blueprint.get("/health")
 def ready() -> JsonBody:
     """The model is loaded."""
-    predictor, _ = service().require_model()
+    predictor, _ = service().model.require()
     return {"status": "ok", "model": predictor.name, "version": predictor.version}
 
 
 @blueprint.get("/v1/model")
 def model_card() -> JsonBody:
     """The model card."""
-    predictor, _ = service().require_model()
+    predictor, _ = service().model.require()
     return predictor.model_card()
 
 
@@ -41,7 +41,7 @@ def predict() -> Response:
     """One record → one prediction."""
     with g.timings.measure("parse"):
         record = read_json_object(service().settings.MAX_BODY_BYTES)
-    predictor, validator = service().require_model()
+    predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         row = validator.validate_record(record)
     with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
@@ -54,7 +54,7 @@ def predict_batch() -> Response:
     """`{"instances": [...]}` → one prediction per record, in one call to the model."""
     with g.timings.measure("parse"):
         batch = read_json_object(service().settings.MAX_BODY_BYTES)
-    predictor, validator = service().require_model()
+    predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         rows = validator.validate_batch(batch)
     with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
@@ -65,8 +65,8 @@ def predict_batch() -> Response:
 @blueprint.get("/openapi.json")
 def openapi() -> JsonBody:
     """The OpenAPI 3.1 document, generated from the model's spec."""
-    service().require_model()
-    document = service().openapi
+    service().model.require()
+    document = service().model.openapi
     assert document is not None
     return document
 

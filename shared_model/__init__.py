@@ -17,6 +17,7 @@ from shared_model.errors import (
 )
 from shared_model.parsing import parse_json_object
 from shared_model.predictor import Prediction, Predictor
+from shared_model.serving import ServedModel
 from shared_model.settings import Settings, SettingsError, load_settings
 from shared_model.spec import Feature, FeatureType, ModelSpec, SpecError, Task, load_spec
 from shared_model.validation import Row, Validator
@@ -39,6 +40,7 @@ __all__ = [
     "Predictor",
     "Row",
     "ServeError",
+    "ServedModel",
     "Settings",
     "SettingsError",
     "SpecError",

@@ -72,23 +72,22 @@ def main() -> None:
         st.error(f"The server's settings are invalid: {error}", icon="⚠️")
         st.stop()
     try:
-        served = served_model(settings.MODEL, settings.MAX_BATCH)
+        predictor, validator = served_model(settings.MODEL, settings.MAX_BATCH)
     except ServeError as error:
         st.error(f"The model is not available: {error.message}", icon="⚠️")
         st.stop()
-    predictor = served.predictor
     st.set_page_config(page_title=f"{predictor.name} · servebench", layout="centered")
     model_card(predictor)
     st.title(f"{predictor.name} {predictor.version}")
     record = record_form(predictor.spec)
     # The answer belongs to the submit rerun only (the button is a trigger), as in any Streamlit form.
-    outcome = None if record is None else answer_for(record, served.validator, predictor)
+    outcome = None if record is None else answer_for(record, validator, predictor)
     if isinstance(outcome, ValidationFailed):
         st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(outcome.details)}")
     elif outcome is not None:
         show_result(outcome)
     st.divider()
-    batch_section(predictor, served.validator)
+    batch_section(predictor, validator)
 
 
 if __name__ == "__main__":

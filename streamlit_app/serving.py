@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from shared_model import Predictor, Settings, Validator, load_model, load_settings
-
-
-@dataclass(frozen=True, slots=True)
-class ServedModel:
-    """The verified model and the validator generated from its spec."""
-
-    predictor: Predictor
-    validator: Validator
+from shared_model import Predictor, ServedModel, Settings, Validator, load_settings
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,7 +14,6 @@ def served_settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def served_model(name: str, max_batch: int) -> ServedModel:
-    """Load and verify the model once per server process; a failure is not cached, so a repaired model loads."""
-    predictor = load_model(name)
-    return ServedModel(predictor, Validator(predictor.spec, max_batch))
+def served_model(name: str, max_batch: int) -> tuple[Predictor, Validator]:
+    """The verified model and its validator; a failure raises and is not cached, so a repaired model loads."""
+    return ServedModel.load(name, max_batch).require()

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import shared_model.serving
 from shared_model import BUILTIN_MODELS, Feature, FeatureType, ModelSpec, Predictor, Validator, load_model
 from shared_model.tabular import check_csv, prediction_table
 from streamlit_app import serving
@@ -287,7 +288,7 @@ def test_the_model_is_loaded_once_per_process(
         return load_model(name)
 
     serving.served_model.clear()
-    monkeypatch.setattr(serving, "load_model", counting_load)
+    monkeypatch.setattr(shared_model.serving, "load_model", counting_load)
     first = app_for("loan")
     submit(first)
     second = run_app()  # another session in the same process
