@@ -7,8 +7,6 @@ import random
 
 from shared_model.spec import Feature, FeatureType, ModelSpec, Scalar
 
-UNBOUNDED_SPAN = 250_000.0  # how far above its lower bound an unbounded feature's values may go
-
 
 def sample_records(spec: ModelSpec, count: int, seed: int = 0) -> list[dict[str, Scalar]]:
     """`count` valid records; the first ones put each feature at its bounds, the rest are uniform within them."""
@@ -39,18 +37,21 @@ def _value(feature: Feature, rng: random.Random, index: int) -> Scalar:
 
 
 def _range(feature: Feature) -> tuple[float, float]:
+    # An open end is placed around the feature's example (0 to twice it), so the records look like real traffic.
+    example = abs(float(feature.example)) if isinstance(feature.example, int | float) else 1.0
+    integer = feature.type is FeatureType.INTEGER
     if feature.minimum is not None:
         low = float(feature.minimum)
     elif feature.exclusive_minimum is not None:
-        low = _next_up(float(feature.exclusive_minimum), feature.type is FeatureType.INTEGER)
+        low = _next_up(float(feature.exclusive_minimum), integer)
     else:
-        low = 0.0
+        low = float(feature.example) - example if isinstance(feature.example, int | float) else 0.0
     if feature.maximum is not None:
         high = float(feature.maximum)
     elif feature.exclusive_maximum is not None:
-        high = -_next_up(-float(feature.exclusive_maximum), feature.type is FeatureType.INTEGER)
+        high = -_next_up(-float(feature.exclusive_maximum), integer)
     else:
-        high = low + UNBOUNDED_SPAN
+        high = max(low + 2 * example, low + 1.0)
     return low, high
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from benchmarks import plan
-from benchmarks.records import RecordsError, generated_records, load_records
+from benchmarks.records import RecordsError, load_records
 from benchmarks.resources import server_timing
 from benchmarks.results import Figure
 from benchmarks.wrk import lua_script
@@ -27,15 +27,6 @@ def test_server_timing_takes_the_median_duration_per_metric() -> None:
         "",
     ]
     assert server_timing(headers) == {"parse": 0.2, "validate": 0.2, "predict": 0.5, "total": 1.0}
-
-
-def test_generated_records_are_valid_and_reproducible(predictor) -> None:
-    records = generated_records(predictor.spec, count=50)
-    from shared_model import Validator
-
-    Validator(predictor.spec, max_batch=1000).validate_records(records)
-    assert records == generated_records(predictor.spec, count=50)
-    assert all(set(record) == set(predictor.spec.feature_names) for record in records)
 
 
 def test_records_file_is_validated_line_by_line(tmp_path, loan, loan_validator) -> None:
