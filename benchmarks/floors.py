@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from benchmarks.launch import Launched, free_port, launched, python_module
+from benchmarks.servers import LOOPBACK, RunningServer, running_command
 
 WSGI_FLOOR = "wsgi-floor"
 ASGI_FLOOR = "asgi-floor"
@@ -14,12 +14,13 @@ FLOORS = (WSGI_FLOOR, ASGI_FLOOR)
 READY_PATH = "/health/ready"
 
 
-def floor_command(name: str, port: int, workers: int) -> list[str]:
-    """The production-server command line of a floor (gunicorn gthread, uvicorn with uvloop+httptools)."""
-    bind = f"127.0.0.1:{port}"
+def floor_arguments(name: str, port: int, workers: int) -> list[str]:
+    """The interpreter's arguments for a floor under its production server (gunicorn gthread, uvicorn)."""
+    bind = f"{LOOPBACK}:{port}"
     if name == WSGI_FLOOR:
         # gthread keeps connections alive like a careful Flask deployment; one thread per worker keeps it a floor.
-        return python_module(
+        return [
+            "-m",
             "gunicorn",
             "benchmarks.baselines.wsgi_app:app",
             f"--bind={bind}",
@@ -27,28 +28,30 @@ def floor_command(name: str, port: int, workers: int) -> list[str]:
             "--worker-class=gthread",
             "--threads=4",
             "--log-level=warning",
-        )
+        ]
     if name == ASGI_FLOOR:
-        return python_module(
+        return [
+            "-m",
             "uvicorn",
             "benchmarks.baselines.asgi_app:app",
-            "--host=127.0.0.1",
+            f"--host={LOOPBACK}",
             f"--port={port}",
             f"--workers={workers}",
             "--loop=uvloop",
             "--http=httptools",
             "--no-access-log",
             "--log-level=warning",
-        )
+        ]
     if name == NOOP:
-        return python_module("benchmarks.baselines.noop", f"--port={port}")
+        return ["-m", "benchmarks.baselines.noop", f"--port={port}"]
     raise ValueError(f"unknown floor {name!r}")
 
 
 @contextmanager
-def running_floor(name: str, *, workers: int = 1, model: str = "loan") -> Iterator[Launched]:
+def running_floor(name: str, *, workers: int = 1, model: str = "loan") -> Iterator[RunningServer]:
     """Start a floor (or the no-op server) on a free port; stopped on exit, also on failure."""
-    port = free_port()
     env = {"SERVEBENCH_MODEL": model, "SERVEBENCH_LOG_LEVEL": "WARNING"}
-    with launched(floor_command(name, port, workers), port=port, ready_path=READY_PATH, env=env) as server:
+    with running_command(
+        name, lambda port: floor_arguments(name, port, workers), ready_path=READY_PATH, env=env
+    ) as server:
         yield server

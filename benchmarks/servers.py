@@ -3,8 +3,9 @@
     with running_server("flask_app", workers=2) as server:
         httpx.get(f"{server.base_url}/health/live")
 
-Each front end is started through its launcher, `python -m <front_end> [--variant NAME]`, on a free loopback
-port, configured only through `SERVEBENCH_*` variables. The server is always stopped on leaving the block
+Each front end is started through its launcher, `python -m <front_end> [--variant NAME]`, and the benchmark's
+floors through their own command line (`running_command`), on a free loopback port, configured only through
+`SERVEBENCH_*` variables. The server is always stopped on leaving the block
 (SIGTERM, then SIGKILL of its whole process group after a timeout), also when the block fails.
 """
 
@@ -19,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +42,9 @@ class ServerFailed(RuntimeError):
 
 @dataclass
 class RunningServer:
-    """A started server: where it listens, its launcher process, and its combined stdout/stderr log."""
+    """A started server (a front end, a floor or the no-op server): its port, launcher process and log."""
 
-    front_end: str
+    name: str
     variant: str | None
     port: int
     process: subprocess.Popen[bytes]
@@ -81,7 +82,7 @@ class RunningServer:
         return self.wait(timeout)
 
     def __repr__(self) -> str:
-        return f"RunningServer(front_end={self.front_end!r}, variant={self.variant!r}, base_url={self.base_url!r})"
+        return f"RunningServer(name={self.name!r}, variant={self.variant!r}, base_url={self.base_url!r})"
 
 
 def free_port() -> int:
@@ -110,29 +111,50 @@ def running_server(
     """
     if front_end not in FRONT_ENDS:
         raise ValueError(f"unknown front end {front_end!r}; expected one of {FRONT_ENDS}")
+    command = ["-m", front_end, *(["--variant", variant] if variant else [])]
+    with running_command(
+        front_end,
+        lambda port: command,
+        ready_path=ready_path or READY_PATHS[front_end],
+        env={"SERVEBENCH_WORKERS": str(workers), "SERVEBENCH_MODEL": model, **(env or {})},
+        variant=variant,
+        ready_timeout=ready_timeout,
+    ) as server:
+        yield server
+
+
+@contextmanager
+def running_command(
+    name: str,
+    arguments: Callable[[int], Sequence[str]],
+    *,
+    ready_path: str,
+    env: Mapping[str, str] | None = None,
+    variant: str | None = None,
+    ready_timeout: float = 60.0,
+) -> Iterator[RunningServer]:
+    """Run this interpreter with `arguments(port)` in its own process group; yield once `ready_path` answers 200.
+
+    The child sees only the `SERVEBENCH_*` variables given here (plus host and port), never the caller's own.
+    """
     port = free_port()
     child_env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("SERVEBENCH_") and key != "PROMETHEUS_MULTIPROC_DIR"
     }
-    child_env.update(
-        SERVEBENCH_HOST=LOOPBACK,
-        SERVEBENCH_PORT=str(port),
-        SERVEBENCH_WORKERS=str(workers),
-        SERVEBENCH_MODEL=model,
-        PYTHONUNBUFFERED="1",
-    )
+    child_env.update(SERVEBENCH_HOST=LOOPBACK, SERVEBENCH_PORT=str(port), PYTHONUNBUFFERED="1")
     child_env.update(env or {})
-    command = [sys.executable, "-m", front_end, *(["--variant", variant] if variant else [])]
-    with tempfile.NamedTemporaryFile(prefix=f"servebench-{front_end}-", suffix=".log", delete=False) as log:
+    command = [sys.executable, *arguments(port)]
+    with tempfile.NamedTemporaryFile(prefix=f"servebench-{name}-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
+        # A new session makes the server the leader of its own process group, so stopping reaches every worker.
         process = subprocess.Popen(
             command, env=child_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = RunningServer(front_end, variant, port, process, log_path)
+    server = RunningServer(name, variant, port, process, log_path)
     try:
-        _wait_until_ready(server, ready_path or READY_PATHS[front_end], ready_timeout)
+        _wait_until_ready(server, ready_path, ready_timeout)
         yield server
     finally:
         server.stop()

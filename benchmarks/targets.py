@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR, running_floor
-from benchmarks.launch import free_port, launched, python_module
+from benchmarks.servers import running_server
 
 Kind = Literal["server_floor", "front_end", "generator_ceiling"]
 HTTP_FRONT_ENDS = ("flask_app", "fastapi_app")
@@ -70,22 +69,9 @@ def floor(name: str, workers: int = 1) -> TargetSpec:
 @contextmanager
 def running(target: TargetSpec, model: str) -> Iterator[Server]:
     """Start `target` on a free loopback port and stop it on exit, also on failure or Ctrl-C."""
-    if target.kind != "front_end":
-        with running_floor(target.name, workers=target.workers, model=model) as started:
-            yield Server(started.base_url, started.pid)
-        return
-    if importlib.util.find_spec("benchmarks.servers") is not None:
-        from benchmarks import servers
-
-        with servers.running_server(
-            target.name, variant=target.variant, workers=target.workers, model=model
-        ) as handle:
-            yield Server(handle.base_url.rstrip("/"), int(handle.process.pid))
-        return
-    # Until benchmarks/servers.py lands: the same launcher convention, started directly.
-    port = free_port()
-    env = {"SERVEBENCH_PORT": str(port), "SERVEBENCH_WORKERS": str(target.workers), "SERVEBENCH_MODEL": model}
-    ready = "/_stcore/health" if target.name == STREAMLIT else "/health/ready"
-    command = python_module(target.name, "--variant", target.variant)
-    with launched(command, port=port, ready_path=ready, env=env) as started:
-        yield Server(started.base_url, started.pid)
+    if target.kind == "front_end":
+        started = running_server(target.name, variant=target.variant, workers=target.workers, model=model)
+    else:
+        started = running_floor(target.name, workers=target.workers, model=model)
+    with started as server:
+        yield Server(server.base_url, server.pid)
