@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from benchmarks import in_process
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR
 from benchmarks.results import Mode, Plan
 from benchmarks.targets import (
@@ -24,27 +25,31 @@ STARTUP_S = {
     ASGI_FLOOR: 3.0,
     NOOP: 0.5,
 }
-CONTRACT_S = 120.0
+CONTRACT_S = 30.0  # the live catalogue on one model
+BROWSER_START_S = 6.0  # Chromium, the page's first run
+BROWSER_SUBMIT_S = 0.4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """The knobs of one mode."""
 
     mode: Mode
     concurrencies: tuple[int, ...]
-    http_only_concurrencies: tuple[int, ...]
-    open_loop_fractions: tuple[float, ...]
+    http_only_concurrencies: tuple[int, ...] = ()
+    open_loop_fractions: tuple[float, ...] = ()
     batch_sizes: tuple[int, ...]
+    floor_batches: bool = True  # batch sizes on the server floors too, not only on the front ends
     streamlit_sessions: tuple[int, ...]
-    two_worker_concurrencies: tuple[int, ...]
-    variants: bool
+    two_worker_concurrencies: tuple[int, ...] = ()
+    variants: bool = False
     repeats: int
     warmup_s: float
     measure_s: float
     cold_start_launches: int
-    browser_submits: int
-    run_contract: bool
+    floor_cold_starts: bool = True  # cold start of the server floors too, not only of the front ends
+    browser_submits: int = 0
+    run_contract: bool = True
 
     @property
     def workers(self) -> list[int]:
@@ -52,23 +57,46 @@ class Settings:
 
 
 FULL = Settings(
-    "full",
-    (1, 8, 32),
-    (64,),
-    (0.5, 0.9),
-    (1, 10, 100, 1000),
-    (1, 8, 32),
-    (8, 32),
-    True,
-    3,
-    2.0,
-    5.0,
-    3,
-    20,
-    True,
+    mode="full",
+    concurrencies=(1, 8, 32),
+    http_only_concurrencies=(64,),
+    open_loop_fractions=(0.5, 0.9),
+    batch_sizes=(1, 10, 100, 1000),
+    streamlit_sessions=(1, 8, 32),
+    two_worker_concurrencies=(8, 32),
+    variants=True,
+    repeats=3,
+    warmup_s=2.0,
+    measure_s=5.0,
+    cold_start_launches=3,
+    browser_submits=20,
 )
-QUICK = Settings("quick", (1, 8), (), (), (1, 100), (1, 8), (), False, 3, 1.0, 2.0, 2, 0, True)
-SMOKE = Settings("smoke", (1,), (), (0.5,), (10,), (1,), (), False, 1, 0.0, 1.0, 0, 0, False)
+# Quick keeps what the report's verdicts rest on and drops the floors' batch and cold-start figures.
+QUICK = Settings(
+    mode="quick",
+    concurrencies=(1, 8),
+    batch_sizes=(1, 100),
+    floor_batches=False,
+    streamlit_sessions=(1, 8),
+    repeats=3,
+    warmup_s=0.5,
+    measure_s=2.0,
+    cold_start_launches=2,
+    floor_cold_starts=False,
+    browser_submits=5,
+)
+SMOKE = Settings(
+    mode="smoke",
+    concurrencies=(1,),
+    open_loop_fractions=(0.5,),
+    batch_sizes=(10,),
+    streamlit_sessions=(1,),
+    repeats=1,
+    warmup_s=0.0,
+    measure_s=1.0,
+    cold_start_launches=0,
+    run_contract=False,
+)
 MODES = {"full": FULL, "quick": QUICK, "smoke": SMOKE}
 
 
@@ -95,31 +123,36 @@ def http_settings(settings: Settings, target: TargetSpec) -> list[tuple[str, int
         return [("closed_loop", c) for c in settings.concurrencies[:2]]
     pairs = [("closed_loop", c) for c in settings.concurrencies + settings.http_only_concurrencies]
     pairs += [("open_loop", round(f * 100)) for f in settings.open_loop_fractions]
-    pairs += [("batch", size) for size in settings.batch_sizes]
+    if target.kind == "front_end" or settings.floor_batches:
+        pairs += [("batch", size) for size in settings.batch_sizes]
     return pairs
 
 
-def measures_cold_start(target: TargetSpec) -> bool:
-    """Cold start is measured for the floors and each front end's shipped configuration, at 1 worker."""
-    if target.workers != 1 or target.kind == "generator_ceiling":
+def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
+    """Cold start is measured for each front end's shipped configuration (and the floors), at 1 worker."""
+    if not settings.cold_start_launches or target.workers != 1 or target.kind == "generator_ceiling":
         return False
-    return target.kind == "server_floor" or target.variant == SHIPPED_VARIANTS[target.name]
+    if target.kind == "server_floor":
+        return settings.floor_cold_starts
+    return target.variant == SHIPPED_VARIANTS[target.name]
 
 
 def estimate_s(settings: Settings) -> float:
     """Expected wall time: launches, contract run, then rounds of warm-up + measurement per configuration."""
     total = CONTRACT_S if settings.run_contract else 0.0
+    total += settings.repeats * len(settings.batch_sizes) * (in_process.WARMUP_S + in_process.MEASURE_S)
     for target in targets(settings):
         # Servers start side by side (about the slowest one's time); cold-start launches run one by one.
-        if measures_cold_start(target):
+        if measures_cold_start(settings, target):
             total += settings.cold_start_launches * STARTUP_S[target.name]
         if target.is_http:
             runs = len(http_settings(settings, target)) + (1 if target.kind == "generator_ceiling" else 0)
         else:
             runs = len(settings.streamlit_sessions)
         total += settings.repeats * (settings.warmup_s + runs * settings.measure_s)
-    total += max(STARTUP_S.values()) * 2
-    return total + settings.browser_submits * 0.5 + (15.0 if settings.browser_submits else 0.0)
+        if not target.is_http and settings.browser_submits:
+            total += BROWSER_START_S + (settings.browser_submits + 2) * BROWSER_SUBMIT_S
+    return total + max(STARTUP_S.values()) * 2
 
 
 def describe(settings: Settings) -> Plan:

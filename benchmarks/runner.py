@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from benchmarks import affinity, plan, resources
+from benchmarks import affinity, browser, in_process, plan, resources
 from benchmarks.boilerplate import count_front_ends
 from benchmarks.environment import describe as describe_environment
 from benchmarks.load import LoadSample, open_loop, sequential
@@ -68,6 +69,8 @@ class Run:
     cold_starts_s: list[float] = field(default_factory=list)
     idle_rss: tuple[int, list[int]] = (0, [])
     timing: dict[str, float] = field(default_factory=dict)
+    browser_ms: list[float] = field(default_factory=list)
+    browser_feature: str = ""
 
 
 class Harness:
@@ -88,17 +91,19 @@ class Harness:
         self.bodies = [json.dumps(record).encode() for record in self.records]
         self.expected = [expected_answer(self.predictor, validator, record) for record in self.records]
         self.server_cores, self.generator_cores = affinity.split_cores()
+        self.floor_rows = {
+            size: validator.validate_records(self._rotated(0, size)) for size in settings.batch_sizes
+        }
+        self.floor_samples: dict[int, list[LoadSample]] = defaultdict(list)
         self._stack_lock = threading.Lock()
+
+    def _rotated(self, start: int, size: int) -> list[dict[str, Any]]:
+        return [self.records[(start + j) % len(self.records)] for j in range(size)]
 
     def batch_bodies(self, size: int) -> list[bytes]:
         """Distinct batch bodies of `size` records, rotating through the records."""
         count = max(1, min(20, len(self.records)))
-        return [
-            json.dumps(
-                {"instances": [self.records[(i + j) % len(self.records)] for j in range(size)]}
-            ).encode()
-            for i in range(count)
-        ]
+        return [json.dumps({"instances": self._rotated(i, size)}).encode() for i in range(count)]
 
     def start(self, run: Run, stack: ExitStack) -> None:
         """Start the target, check its answers against in-process predictions, and pin it to the server cores."""
@@ -117,6 +122,11 @@ class Harness:
             return
         if run.spec.workers == 1:
             affinity.pin_tree(run.server.pid, self.server_cores)
+
+    def measure_floor(self, batch_size: int) -> None:
+        """One repeat of the in-process floor: `Predictor.predict` on validated rows, on the server cores."""
+        rows = self.floor_rows[batch_size]
+        self.floor_samples[batch_size].append(in_process.measure(self.predictor, rows, self.server_cores))
 
     def warm_up(self, run: Run) -> None:
         """Load the target for the warm-up time so caches, JITs and pools are in their steady state."""
@@ -217,6 +227,23 @@ class Harness:
             answers = sequential(f"{run.server.base_url}/v1/predict", self.bodies, SERVER_TIMING_SAMPLES)
             run.timing = resources.server_timing(a.headers.get("server-timing", "") for a in answers)
 
+    def browser_cross_check(self, run: Run) -> None:
+        """Click → rendered result in Chromium, on records that differ from the form's examples in one feature."""
+        assert run.server is not None
+        spec = self.predictor.spec
+        feature = browser.varied_feature(spec).name
+        values = [record[feature] for record in self.records]
+        # Neighbouring submits must differ, or the second would show the same answer as the first.
+        distinct = [value for index, value in enumerate(values) if index == 0 or value != values[index - 1]]
+        count = browser.WARMUP_SUBMITS + self.settings.browser_submits
+        records = [{**spec.example_record(), feature: value} for value in distinct[:count]]
+        validator = Validator(spec, max_batch=1)
+        expected = [expected_answer(self.predictor, validator, record) for record in records]
+        sample = browser.submit_times(run.server.base_url, records, expected, feature, self.generator_cores)
+        if sample.wrong:
+            raise RuntimeError("the browser showed wrong answers: " + "; ".join(sample.wrong[:3]))
+        run.browser_ms, run.browser_feature = sample.submit_ms, feature
+
     def cold_start(self, spec: TargetSpec) -> float:
         """Launch → first correct prediction (first rendered page for Streamlit), in a fresh process."""
         launched_at = time.perf_counter()
@@ -299,23 +326,27 @@ def execute(
         f"[bold]servebench {settings.mode} run[/] on model {model!r}, {len(harness.records)} records "
         f"({harness.records_source}); estimated {plan.estimate_s(settings):.0f} s"
     )
+    console.print(f"  {'in-process predict':<34} batch {', '.join(map(str, settings.batch_sizes))}")
     for spec in specs:
         console.print(f"  {spec.label:<34} {', '.join(f'{s} {v}' for s, v in _settings_of(settings, spec))}")
     front_end_names = [*HTTP_FRONT_ENDS, STREAMLIT]
     contract: list[ContractRow] = []
     if settings.run_contract:
         console.print("verifying: the live contract catalogue (pytest contract_tests --mode live) ...")
-        contract = run_contract(front_end_names)
+        contract = run_contract(front_end_names, model)
     runs = [Run(spec) for spec in specs]
     notes: list[str] = []
     with ExitStack() as stack, _progress(console) as progress:
-        task = progress.add_task(f"starting {len(runs)} servers", total=len(runs))
-        # Started side by side to save minutes; cold start is measured separately, one launch at a time.
-        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-            for _ in pool.map(lambda run: harness.start(run, stack), runs):
-                progress.advance(task)
+        # A front end that failed the contract is not even started: it gets its failure, never figures.
         _refuse_failed_contract(runs, contract)
+        startable = [run for run in runs if run.failure is None]
+        task = progress.add_task(f"starting {len(startable)} servers", total=len(startable))
+        # Started side by side to save minutes; cold start is measured separately, one launch at a time.
+        with ThreadPoolExecutor(max_workers=max(1, len(startable))) as pool:
+            for _ in pool.map(lambda run: harness.start(run, stack), startable):
+                progress.advance(task)
         _measure_rounds(harness, [run for run in runs if run.failure is None], progress)
+        _browser_cross_checks(harness, runs, progress)
     ceilings = _ceilings(runs)
     _cold_starts(harness, runs)
     if not QUICKACK_SUPPORTED:
@@ -338,7 +369,7 @@ def execute(
         environment=describe_environment(harness.server_cores, harness.generator_cores, QUICKACK_SUPPORTED),
         plan=plan.describe(settings),
         contract=contract or _harness_contract(runs),
-        targets=[_target(run, ceilings, harness) for run in runs],
+        targets=[in_process.floor_target(harness.floor_samples), *(_target(run, ceilings) for run in runs)],
         boilerplate=count_front_ends(front_end_names),
         notes=notes,
     )
@@ -348,8 +379,15 @@ def execute(
 def _measure_rounds(harness: Harness, live: list[Run], progress: Progress) -> None:
     settings = harness.settings
     plans = {run.spec.label: _settings_of(settings, run.spec) for run in live}
-    task = progress.add_task("measuring", total=settings.repeats * sum(len(p) + 1 for p in plans.values()))
+    steps_per_round = sum(len(p) + 1 for p in plans.values()) + len(settings.batch_sizes)
+    task = progress.add_task("measuring", total=settings.repeats * steps_per_round)
     for round_index in range(settings.repeats):
+        for batch_size in settings.batch_sizes:
+            progress.update(
+                task, description=f"round {round_index + 1}: in-process predict, batch {batch_size}"
+            )
+            harness.measure_floor(batch_size)
+            progress.advance(task)
         # Interleave: every target once per round, starting one later each round, so drifts spread evenly.
         shift = round_index % len(live) if live else 0
         for run in live[shift:] + live[:shift]:
@@ -366,10 +404,21 @@ def _measure_rounds(harness: Harness, live: list[Run], progress: Progress) -> No
                 progress.advance(task)
 
 
+def _browser_cross_checks(harness: Harness, runs: Sequence[Run], progress: Progress) -> None:
+    if not harness.settings.browser_submits:
+        return
+    chosen = [run for run in runs if not run.spec.is_http and run.failure is None]
+    task = progress.add_task("browser cross-check", total=len(chosen))
+    for run in chosen:
+        progress.update(task, description=f"browser cross-check: {run.spec.label}")
+        _guarded(run, partial(harness.browser_cross_check, run))
+        progress.advance(task)
+
+
 def _cold_starts(harness: Harness, runs: Sequence[Run]) -> None:
     launches = harness.settings.cold_start_launches
     for run in runs:
-        if launches and run.failure is None and plan.measures_cold_start(run.spec):
+        if launches and run.failure is None and plan.measures_cold_start(harness.settings, run.spec):
             harness.console.print(f"cold start: {run.spec.label} x{launches}")
             for _ in range(launches):
                 _guarded(run, partial(_cold_start_once, harness, run))
@@ -418,7 +467,7 @@ def _ceilings(runs: Sequence[Run]) -> dict[str, float]:
     return ceilings
 
 
-def _target(run: Run, ceilings: dict[str, float], harness: Harness) -> Target:
+def _target(run: Run, ceilings: dict[str, float]) -> Target:
     measurements: list[Measurement] = []
     if run.failure is None:
         for (scenario, setting), repeats in sorted(run.repeats.items()):
@@ -452,6 +501,14 @@ def _resource_measurements(run: Run) -> list[Measurement]:
                 scenario=scenario,
                 params={"launches": len(run.cold_starts_s)},
                 figures={"seconds": Figure.of("s", run.cold_starts_s)},
+            )
+        )
+    if run.browser_ms:
+        out.append(
+            Measurement(
+                scenario="browser",
+                params={"submits": len(run.browser_ms), "varied_feature": run.browser_feature},
+                figures={"submit_to_result_ms": Figure.of("ms", run.browser_ms)},
             )
         )
     total, per_process = run.idle_rss

@@ -72,8 +72,10 @@ async def _streamlit_answers(base_url: str, records: Sequence[dict[str, Any]]) -
         return [await session.submit(record) for record in records]
 
 
-def run_contract(front_ends: Sequence[str], timeout_s: float = CONTRACT_TIMEOUT_S) -> list[ContractRow]:
-    """Run the live contract catalogue through pytest and read its verdict per front end."""
+def run_contract(
+    front_ends: Sequence[str], model: str, timeout_s: float = CONTRACT_TIMEOUT_S
+) -> list[ContractRow]:
+    """Run the live contract catalogue on `model` through pytest and read its verdict per front end."""
     command = [
         sys.executable,
         "-m",
@@ -81,6 +83,8 @@ def run_contract(front_ends: Sequence[str], timeout_s: float = CONTRACT_TIMEOUT_
         "contract_tests",
         "--mode",
         "live",
+        "--models",
+        model,
         "-q",
         "-p",
         "no:cacheprovider",

@@ -19,7 +19,7 @@ from contract_tests.byom import NAME as BYOM_MODEL
 from contract_tests.clauses import CLAUSE_BY_ID, FRONT_ENDS, MODES
 from contract_tests.clients import FrontEnd
 from contract_tests.fleet import Fleet, Target
-from contract_tests.plugin import add_mode_option
+from contract_tests.plugin import add_options
 from contract_tests.reference import ReferenceFrontEnd
 from contract_tests.table import ClauseTable
 from shared_model import BUILTIN_MODELS
@@ -54,14 +54,14 @@ class Pair:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_mode_option(parser)
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a contract test checks")
     # Only the contract suite's own @given tests take this profile (see golden_settings); others keep theirs.
     config.stash[PROFILE_KEY] = config.getoption("hypothesis_profile", None) or "ci"
-    config.stash[TABLE_KEY] = ClauseTable(selected_modes(config), contract_models())
+    config.stash[TABLE_KEY] = ClauseTable(selected_modes(config), contract_models(config))
 
 
 def selected_modes(config: pytest.Config) -> tuple[str, ...]:
@@ -69,8 +69,11 @@ def selected_modes(config: pytest.Config) -> tuple[str, ...]:
     return MODES if mode == "both" else (mode,)
 
 
-def contract_models() -> tuple[str, ...]:
-    """Every built-in model, plus the user's model when SERVEBENCH_MODEL names another one."""
+def contract_models(config: pytest.Config) -> tuple[str, ...]:
+    """The models named by `--models`; else every built-in model, plus SERVEBENCH_MODEL when it names another."""
+    chosen = config.getoption("--models")
+    if chosen:
+        return tuple(name.strip() for name in chosen.split(",") if name.strip())
     user = os.environ.get("SERVEBENCH_MODEL", "").strip()
     return (*BUILTIN_MODELS, user) if user and user not in BUILTIN_MODELS else BUILTIN_MODELS
 
@@ -81,7 +84,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     clause = CLAUSE_BY_ID[marker.args[0]]
     modes = selected_modes(metafunc.config)
-    models = contract_models()
+    models = contract_models(metafunc.config)
     if "client" in metafunc.fixturenames:
         targets = [
             Target(front_end, mode, model)
@@ -102,6 +105,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     elif "pair" in metafunc.fixturenames:
         pairs = [Pair(mode, model) for mode in modes for model in models if clause.applies("flask", mode)]
         metafunc.parametrize("pair", pairs, ids=str, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A clause with no target in the selected modes (say, in-process only under `--mode live`) does not apply:
+    # its tests are deselected and counted as such, rather than reported as skipped.
+    empty = [
+        item for item in items if any(_is_empty_parameter_set(mark) for mark in item.iter_markers("skip"))
+    ]
+    if empty:
+        config.hook.pytest_deselected(items=empty)
+        items[:] = [item for item in items if item not in set(empty)]
+
+
+def _is_empty_parameter_set(mark: pytest.Mark) -> bool:
+    return str(mark.kwargs.get("reason", "")).startswith("got empty parameter set")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The suite's command-line option, loadable early (`-p contract_tests.plugin`) so `pytest --mode live` works from the root.
+"""The suite's command-line options, loadable early (`-p contract_tests.plugin`) so `pytest --mode live` works from the root.
 
 contract_tests/conftest.py registers the same option when this plugin is not loaded; registering twice is a no-op.
 """
@@ -12,9 +12,9 @@ import pytest
 MODE_CHOICES = ("inprocess", "live", "both")
 
 
-def add_mode_option(parser: pytest.Parser) -> None:
-    """`--mode inprocess|live|both` (default both), once."""
-    # The other of plugin and conftest may have added it already (pytest raises ValueError then).
+def add_options(parser: pytest.Parser) -> None:
+    """`--mode inprocess|live|both` (default both) and `--models NAME,...`, once."""
+    # The other of plugin and conftest may have added them already (pytest raises ValueError then).
     with contextlib.suppress(ValueError):
         parser.addoption(
             "--mode",
@@ -22,7 +22,14 @@ def add_mode_option(parser: pytest.Parser) -> None:
             default="both",
             help="contract suite: in-process test clients, live production servers, or both (default)",
         )
+    with contextlib.suppress(ValueError):
+        parser.addoption(
+            "--models",
+            default=None,
+            help="contract suite: comma-separated model names or paths (default: the built-in models, plus "
+            "SERVEBENCH_MODEL when it names another)",
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_mode_option(parser)
+    add_options(parser)

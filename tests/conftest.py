@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from benchmarks.browser import CHROMIUM_FLAGS
 from shared_model import BUILTIN_MODELS, Predictor, Validator, load_model
 
 # One valid loan record, written out so tests read plainly (it is the loan spec's example record).
@@ -43,14 +44,6 @@ def loan_validator(loan: Predictor) -> Validator:
     return Validator(loan.spec, max_batch=1000)
 
 
-CHROMIUM_FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
 CHROMIUM_INSTALL = (
     "make browser   (it runs: apt-get update && apt-get install -y --no-install-recommends chromium)"
 )

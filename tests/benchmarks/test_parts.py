@@ -53,3 +53,39 @@ def test_plans_cover_what_the_issue_asks() -> None:
     assert plan.QUICK.streamlit_sessions == (1, 8)
     assert (plan.QUICK.repeats, plan.QUICK.measure_s) == (3, 2.0)
     assert plan.estimate_s(plan.SMOKE) < plan.estimate_s(plan.QUICK) < plan.estimate_s(plan.FULL) < 20 * 60
+
+
+def test_a_front_end_that_failed_the_contract_is_never_started_or_measured() -> None:
+    from benchmarks.results import ContractRow
+    from benchmarks.runner import Run, _refuse_failed_contract, _target
+    from benchmarks.targets import front_end
+
+    runs = [Run(front_end("flask_app")), Run(front_end("flask_app", "sync")), Run(front_end("fastapi_app"))]
+    contract = [
+        ContractRow(
+            front_end="flask_app", passed=False, source="t", checks=3, failures=["nan: 1 of 3 failed"]
+        ),
+        ContractRow(front_end="fastapi_app", passed=True, source="t", checks=3, failures=[]),
+    ]
+    _refuse_failed_contract(runs, contract)
+    assert [run.failure for run in runs] == [
+        "failed the contract: nan: 1 of 3 failed",
+        "failed the contract: nan: 1 of 3 failed",
+        None,
+    ]
+    target = _target(runs[0], {})
+    assert (target.verified, target.measurements) == (False, [])
+
+
+def test_the_in_process_floor_reports_every_batch_size(loan) -> None:
+    from benchmarks.in_process import floor_target, timed_calls
+    from shared_model import Validator
+
+    rows = Validator(loan.spec, 10).validate_records([loan.spec.example_record()] * 10)
+    samples = {1: [timed_calls(loan, rows[:1], 0.05)], 10: [timed_calls(loan, rows, 0.05)]}
+    target = floor_target(samples)
+    assert [m.params["batch_size"] for m in target.measurements] == [1, 10]
+    ten = target.measurements[1].figures
+    assert ten["rows_per_s"].median == pytest.approx(10 * ten["calls_per_s"].median)
+    assert ten["samples"].median == samples[10][0].requests > 0
+    assert 0 < target.measurements[0].figures["p50_ms"].median < 1000

@@ -29,7 +29,12 @@ def test_smoke_run_writes_a_valid_results_file(tmp_path) -> None:
     failures = {target.name: target.failure for target in results.targets if not target.verified}
     assert failures == {}
     assert {row.front_end for row in results.contract if row.passed} == FRONT_ENDS
+    floor = next(target for target in results.targets if target.name == "in-process")
+    assert [m.params["batch_size"] for m in floor.measurements] == results.plan.batch_sizes
+    assert all(m.figures["samples"].min > 0 for m in floor.measurements)
     for target in results.targets:
+        if target is floor:
+            continue
         loads = [m for m in target.measurements if "throughput_rps" in m.figures]
         assert loads, f"{target.name} has no load figures"
         for measurement in loads:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, ViewportSize
 
+from benchmarks.browser import RESULT as RESULT_JSON
+from benchmarks.browser import shown_json as shown_text_json
 from benchmarks.servers import RunningServer, running_server
 from shared_model import Predictor, Validator
 from shared_model.tabular import check_csv, prediction_table, predictions_csv
@@ -21,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 2400}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "streamlit.png"
 TIMEOUT_MS = 30_000
-RESULT_JSON = ".st-key-prediction_result [data-testid='stJson']"
 BATCH_CSV = (
     b"age,income,credit_score,employment_years,loan_amount,home_ownership\n"
     b"35,73512.123456789,690,4.5,15000.0,rent\n"
@@ -52,13 +51,8 @@ def page(chromium: Browser, server: RunningServer) -> Iterator[Page]:
 
 
 def shown_json(page: Page) -> object:
-    """The st.json viewer's text as JSON: it shows one entry per line, without the commas."""
-    lines = page.locator(RESULT_JSON).inner_text().split("\n")
-    text = lines[0]
-    for previous, line in itertools.pairwise(lines):
-        needs_comma = not previous.endswith(("{", "[")) and not line.startswith(("}", "]"))
-        text += ("," if needs_comma else "") + line
-    return json.loads(text)
+    """The result shown, as JSON."""
+    return shown_text_json(page.locator(RESULT_JSON).inner_text())
 
 
 def grid_cells(page: Page, container: str) -> list[str]:
