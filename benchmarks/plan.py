@@ -44,12 +44,17 @@ class Settings:
     two_worker_concurrencies: tuple[int, ...] = ()
     variants: bool = False
     repeats: int
+    ceiling_rounds: int | None = None  # rounds that measure the generators' ceiling (None: every round)
     warmup_s: float
     measure_s: float
     cold_start_launches: int
     floor_cold_starts: bool = True  # cold start of the server floors too, not only of the front ends
     browser_submits: int = 0
     run_contract: bool = True
+
+    @property
+    def ceiling_repeats(self) -> int:
+        return min(self.repeats, self.ceiling_rounds or self.repeats)
 
     @property
     def workers(self) -> list[int]:
@@ -79,6 +84,7 @@ QUICK = Settings(
     floor_batches=False,
     streamlit_sessions=(1, 8),
     repeats=3,
+    ceiling_rounds=1,
     warmup_s=0.5,
     measure_s=2.0,
     cold_start_launches=2,
@@ -149,7 +155,8 @@ def estimate_s(settings: Settings) -> float:
             runs = len(http_settings(settings, target)) + (1 if target.kind == "generator_ceiling" else 0)
         else:
             runs = len(settings.streamlit_sessions)
-        total += settings.repeats * (settings.warmup_s + runs * settings.measure_s)
+        rounds = settings.repeats if target.kind != "generator_ceiling" else settings.ceiling_repeats
+        total += rounds * (settings.warmup_s + runs * settings.measure_s)
         if not target.is_http and settings.browser_submits:
             total += BROWSER_START_S + (settings.browser_submits + 2) * BROWSER_SUBMIT_S
     return total + max(STARTUP_S.values()) * 2

@@ -379,8 +379,12 @@ def execute(
 def _measure_rounds(harness: Harness, live: list[Run], progress: Progress) -> None:
     settings = harness.settings
     plans = {run.spec.label: _settings_of(settings, run.spec) for run in live}
-    steps_per_round = sum(len(p) + 1 for p in plans.values()) + len(settings.batch_sizes)
-    task = progress.add_task("measuring", total=settings.repeats * steps_per_round)
+
+    def rounds(run: Run) -> int:
+        return settings.ceiling_repeats if run.spec.kind == "generator_ceiling" else settings.repeats
+
+    steps = sum(rounds(run) * (len(plans[run.spec.label]) + 1) for run in live)
+    task = progress.add_task("measuring", total=steps + settings.repeats * len(settings.batch_sizes))
     for round_index in range(settings.repeats):
         for batch_size in settings.batch_sizes:
             progress.update(
@@ -391,6 +395,8 @@ def _measure_rounds(harness: Harness, live: list[Run], progress: Progress) -> No
         # Interleave: every target once per round, starting one later each round, so drifts spread evenly.
         shift = round_index % len(live) if live else 0
         for run in live[shift:] + live[:shift]:
+            if round_index >= rounds(run):
+                continue
             progress.update(task, description=f"round {round_index + 1}: warm-up {run.spec.label}")
             _guarded(run, partial(harness.warm_up, run))
             progress.advance(task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from benchmarks.results import Figure, Results
@@ -14,20 +15,20 @@ def _cell(figure: Figure | None) -> str:
     if figure is None:
         return ""
     flag = " !" if figure.flagged else ""
-    return f"{figure.median:.3g} [{figure.min:.3g}-{figure.max:.3g}]{flag}"
+    return escape(f"{figure.median:.3g} [{figure.min:.3g}-{figure.max:.3g}]{flag}")
 
 
 def print_summary(results: Results, console: Console) -> None:
     """Median [min-max] of the headline figures per target and setting; failures instead of figures."""
-    table = Table(title=f"servebench {results.mode} run, {results.wall_s:.0f} s (median [min-max])")
+    table = Table(title=escape(f"servebench {results.mode} run, {results.wall_s:.0f} s: median [min-max]"))
     table.add_column("target")
     table.add_column("scenario")
     for name in HEADLINES:
         table.add_column(name)
     for target in results.targets:
-        label = f"{target.name}[{target.variant}, {target.workers}w]"
+        label = f"{target.name} ({target.variant}, {target.workers}w)"
         if target.failure:
-            table.add_row(label, "FAILED", target.failure[:80])
+            table.add_row(label, "FAILED", escape(target.failure[:80]))
             continue
         for measurement in target.measurements:
             if "samples" not in measurement.figures:

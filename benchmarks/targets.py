@@ -44,7 +44,7 @@ class TargetSpec:
 
     @property
     def label(self) -> str:
-        return f"{self.name}[{self.variant}, {self.workers}w]"
+        return f"{self.name} ({self.variant}, {self.workers}w)"
 
     @property
     def is_http(self) -> bool:

@@ -12,7 +12,9 @@ from shared_model import Predictor, Validator
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
-def test_each_submit_is_timed_and_a_wrong_answer_is_caught(loan: Predictor, loan_validator: Validator) -> None:
+def test_each_submit_is_timed_and_a_wrong_answer_is_caught(
+    loan: Predictor, loan_validator: Validator
+) -> None:
     feature = browser.varied_feature(loan.spec)
     assert feature.name == "age"  # the loan spec's first integer feature
     records = [{**loan.spec.example_record(), "age": age} for age in (30, 31, 40, 41, 50)]

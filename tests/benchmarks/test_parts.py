@@ -46,8 +46,8 @@ def test_figure_keeps_every_repeat_with_min_median_max() -> None:
 
 def test_plans_cover_what_the_issue_asks() -> None:
     full = {target.label for target in plan.targets(plan.FULL)}
-    assert {"flask_app[sync, 1w]", "fastapi_app[def, 1w]", "streamlit_app[default, 1w]"} <= full
-    assert {"flask_app[gthread, 2w]", "fastapi_app[async, 2w]", "wsgi-floor[default, 2w]"} <= full
+    assert {"flask_app (sync, 1w)", "fastapi_app (def, 1w)", "streamlit_app (default, 1w)"} <= full
+    assert {"flask_app (gthread, 2w)", "fastapi_app (async, 2w)", "wsgi-floor (default, 2w)"} <= full
     assert plan.QUICK.concurrencies == (1, 8)
     assert plan.QUICK.batch_sizes == (1, 100)
     assert plan.QUICK.streamlit_sessions == (1, 8)
