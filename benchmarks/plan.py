@@ -45,6 +45,8 @@ class Settings:
     variants: bool = False
     repeats: int
     ceiling_rounds: int | None = None  # rounds that measure the generators' ceiling (None: every round)
+    # Offered rates at which the asyncio generator meets the no-op server; its ceiling is the highest it keeps up with.
+    ceiling_rates: tuple[int, ...] = ()
     warmup_s: float
     measure_s: float
     cold_start_launches: int
@@ -71,6 +73,8 @@ FULL = Settings(
     two_worker_concurrencies=(8, 32),
     variants=True,
     repeats=3,
+    ceiling_rounds=1,
+    ceiling_rates=(1000, 2000, 3000, 4000),
     warmup_s=2.0,
     measure_s=5.0,
     cold_start_launches=3,
@@ -98,6 +102,7 @@ SMOKE = Settings(
     batch_sizes=(10,),
     streamlit_sessions=(1,),
     repeats=1,
+    ceiling_rates=(500,),
     warmup_s=0.0,
     measure_s=1.0,
     cold_start_launches=0,
@@ -122,12 +127,14 @@ def targets(settings: Settings) -> list[TargetSpec]:
 def http_settings(settings: Settings, target: TargetSpec) -> list[tuple[str, int]]:
     """(scenario, setting) pairs an HTTP target runs each round: closed-loop concurrencies, then batch sizes."""
     if target.kind == "generator_ceiling":
-        return [("closed_loop", c) for c in (max(settings.concurrencies + settings.http_only_concurrencies),)]
+        highest = max(settings.concurrencies + settings.http_only_concurrencies)
+        return [("closed_loop", highest), *(("ceiling_open_loop", rate) for rate in settings.ceiling_rates)]
     if target.workers > 1:
         return [("closed_loop", c) for c in settings.two_worker_concurrencies]
     if target.kind == "front_end" and target.variant != SHIPPED_VARIANTS[target.name]:
         return [("closed_loop", c) for c in settings.concurrencies[:2]]
-    pairs = [("closed_loop", c) for c in settings.concurrencies + settings.http_only_concurrencies]
+    levels = settings.concurrencies + (settings.http_only_concurrencies if target.kind == "front_end" else ())
+    pairs = [("closed_loop", c) for c in levels]
     pairs += [("open_loop", round(f * 100)) for f in settings.open_loop_fractions]
     if target.kind == "front_end" or settings.floor_batches:
         pairs += [("batch", size) for size in settings.batch_sizes]
@@ -151,10 +158,7 @@ def estimate_s(settings: Settings) -> float:
         # Servers start side by side (about the slowest one's time); cold-start launches run one by one.
         if measures_cold_start(settings, target):
             total += settings.cold_start_launches * STARTUP_S[target.name]
-        if target.is_http:
-            runs = len(http_settings(settings, target)) + (1 if target.kind == "generator_ceiling" else 0)
-        else:
-            runs = len(settings.streamlit_sessions)
+        runs = len(http_settings(settings, target)) if target.is_http else len(settings.streamlit_sessions)
         rounds = settings.repeats if target.kind != "generator_ceiling" else settings.ceiling_repeats
         total += rounds * (settings.warmup_s + runs * settings.measure_s)
         if not target.is_http and settings.browser_submits:
@@ -175,5 +179,6 @@ def describe(settings: Settings) -> Plan:
         warmup_s=settings.warmup_s,
         measure_s=settings.measure_s,
         cold_start_launches=settings.cold_start_launches,
+        browser_submits=settings.browser_submits,
         estimated_s=round(estimate_s(settings), 1),
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal["1.0"] = "1.0"
+# 1.1 added `model_card`, `generator_ceilings`, the in-process floor, the `browser` scenario and
+# `plan.browser_submits`; 1.0 files still read.
+SCHEMA_VERSION: Literal["1.1"] = "1.1"
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling"]
 Scenario = Literal[
@@ -130,13 +132,14 @@ class Plan(Strict):
     warmup_s: float
     measure_s: float
     cold_start_launches: int
+    browser_submits: int = 0
     estimated_s: float
 
 
 class Results(Strict):
     """Everything one `python -m benchmarks` run produced."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
     mode: Mode
     quick: bool
     smoke: bool
@@ -144,12 +147,15 @@ class Results(Strict):
     finished_at: datetime
     wall_s: float
     model: dict[str, str]
+    model_card: dict[str, Any] = Field(default_factory=dict)
     records: dict[str, str | int]
     environment: Environment
     plan: Plan
     contract: list[ContractRow]
     targets: list[Target]
     boilerplate: list[BoilerplateRow]
+    # Requests per second each load generator reaches against the no-op server ("wrk", "asyncio").
+    generator_ceilings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import threading
 import time
 from collections import defaultdict
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from benchmarks import affinity, browser, in_process, plan, resources
 from benchmarks.boilerplate import count_front_ends
@@ -33,9 +34,12 @@ from shared_model import Validator, load_model
 
 MIB = 1024 * 1024
 P999_MIN_SAMPLES = 10_000
-ASYNCIO_CEILING_RATE = {"full": 4000.0, "quick": 4000.0, "smoke": 500.0}
+# The asyncio generator keeps up with a rate when it delivers it and the no-op server's p99 stays this low.
+CEILING_P99_MS = 10.0
+CEILING_DELIVERED = 0.95
 SERVER_TIMING_SAMPLES = 100
 OPEN_LOOP_BASE_CONCURRENCY = 8
+EXTRA_UNITS = {"rows_per_s": "rows/s", "offered_rps": "req/s"}
 SCENARIOS: dict[str, Scenario] = {
     "closed_loop": "closed_loop",
     "open_loop": "open_loop",
@@ -190,7 +194,7 @@ class Harness:
             repeat.extra["offered_rps"] = rate
             return repeat
         if scenario == "ceiling_open_loop":
-            rate = ASYNCIO_CEILING_RATE[self.settings.mode]
+            rate = float(setting)
             repeat = _from_sample(self._open(url, rate))
             repeat.extra["offered_rps"] = rate
             return repeat
@@ -287,6 +291,7 @@ def measurement(scenario: str, setting: int, repeats: Sequence[Repeat], ceiling:
         "batch": "batch_size",
         "open_loop": "percent_of_c8",
         "streamlit_sessions": "sessions",
+        "ceiling_open_loop": "offered_rps",
     }
     params: dict[str, float | int | str] = {names.get(scenario, "setting"): setting}
     if scenario == "batch":
@@ -295,7 +300,9 @@ def measurement(scenario: str, setting: int, repeats: Sequence[Repeat], ceiling:
     flagged = ceiling is not None and max(throughput) > ceiling / 3
     note = f"above a third of the generator's ceiling ({ceiling:.0f}/s)" if flagged else None
     figures = {
-        "throughput_rps": Figure.of("1/s", throughput, flagged, note),
+        "throughput_rps": Figure.of(
+            "reruns/s" if scenario == "streamlit_sessions" else "req/s", throughput, flagged, note
+        ),
         "p50_ms": Figure.of("ms", [r.percentiles_ms["50"] for r in repeats]),
         "p90_ms": Figure.of("ms", [r.percentiles_ms["90"] for r in repeats]),
         "p99_ms": Figure.of("ms", [r.percentiles_ms["99"] for r in repeats]),
@@ -308,7 +315,7 @@ def measurement(scenario: str, setting: int, repeats: Sequence[Repeat], ceiling:
     if all(r.samples >= P999_MIN_SAMPLES for r in repeats):
         figures["p999_ms"] = Figure.of("ms", [r.percentiles_ms["99.9"] for r in repeats])
     for name in sorted({key for r in repeats for key in r.extra}):
-        figures[name] = Figure.of("1/s", [r.extra[name] for r in repeats])
+        figures[name] = Figure.of(EXTRA_UNITS.get(name, "1/s"), [r.extra[name] for r in repeats])
     # The asyncio generator's ceiling is an open-loop run against the no-op server.
     recorded: Scenario = "open_loop" if scenario == "ceiling_open_loop" else SCENARIOS[scenario]
     return Measurement(scenario=recorded, params=params, figures=figures)
@@ -365,12 +372,14 @@ def execute(
             "version": harness.predictor.version,
             "sha256": harness.predictor.manifest.sha256,
         },
+        model_card=harness.predictor.model_card(),
         records={"source": harness.records_source, "count": len(harness.records)},
         environment=describe_environment(harness.server_cores, harness.generator_cores, QUICKACK_SUPPORTED),
         plan=plan.describe(settings),
         contract=contract or _harness_contract(runs),
         targets=[in_process.floor_target(harness.floor_samples), *(_target(run, ceilings) for run in runs)],
         boilerplate=count_front_ends(front_end_names),
+        generator_ceilings=ceilings,
         notes=notes,
     )
     return write_results(results, out_dir), results
@@ -437,10 +446,7 @@ def _cold_start_once(harness: Harness, run: Run) -> None:
 def _settings_of(settings: plan.Settings, spec: TargetSpec) -> list[tuple[str, int]]:
     if not spec.is_http:
         return [("streamlit_sessions", n) for n in settings.streamlit_sessions]
-    pairs = plan.http_settings(settings, spec)
-    if spec.kind == "generator_ceiling":
-        pairs.append(("ceiling_open_loop", 0))
-    return pairs
+    return plan.http_settings(settings, spec)
 
 
 def _guarded(run: Run, action: Callable[[], object]) -> None:
@@ -464,12 +470,24 @@ def _refuse_failed_contract(runs: Sequence[Run], contract: Sequence[ContractRow]
 
 
 def _ceilings(runs: Sequence[Run]) -> dict[str, float]:
+    """Each generator's ceiling: wrk's throughput against the no-op server, and the highest offered rate the asyncio
+    generator keeps up with (delivered, and the no-op server's p99 within CEILING_P99_MS); 0 when it keeps up with none.
+    """
     ceilings: dict[str, float] = {}
     for run in runs:
-        if run.spec.kind == "generator_ceiling":
-            for (scenario, _), repeats in run.repeats.items():
-                key = "asyncio" if scenario == "ceiling_open_loop" else "wrk"
-                ceilings[key] = max(r.throughput for r in repeats)
+        if run.spec.kind != "generator_ceiling":
+            continue
+        kept_up = [0.0]
+        for (scenario, setting), repeats in run.repeats.items():
+            if scenario == "closed_loop":
+                ceilings["wrk"] = max(r.throughput for r in repeats)
+            elif scenario == "ceiling_open_loop":
+                delivered = statistics.median(r.throughput for r in repeats)
+                p99 = statistics.median(r.percentiles_ms["99"] for r in repeats)
+                if delivered >= CEILING_DELIVERED * setting and p99 <= CEILING_P99_MS:
+                    kept_up.append(float(setting))
+        if any(scenario == "ceiling_open_loop" for scenario, _ in run.repeats):
+            ceilings["asyncio"] = max(kept_up)
     return ceilings
 
 
@@ -565,7 +583,26 @@ def _harness_contract(runs: Sequence[Run]) -> list[ContractRow]:
     return rows
 
 
+class LoggedProgress(Progress):
+    """Where stderr is no terminal (a CI log, a pipe), each step is a printed line instead of a redrawn bar."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__(TextColumn("{task.description}"), console=console, transient=False)
+        self._began = time.monotonic()
+
+    def update(self, task_id: TaskID, *, description: str | None = None, **fields: Any) -> None:
+        if description is not None:
+            task = self._tasks[task_id]
+            elapsed = time.monotonic() - self._began
+            self.console.print(
+                f"{elapsed:6.0f} s  {description}  ({task.completed:g}/{task.total or 0:g})", markup=False
+            )
+        super().update(task_id, description=description, **fields)
+
+
 def _progress(console: Console) -> Progress:
+    if not console.is_terminal:
+        return LoggedProgress(console)
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

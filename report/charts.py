@@ -186,7 +186,7 @@ def memory_chart(results: Results) -> Chart | None:
         results,
         (*FRONT_ENDS, "wsgi-floor", "asgi-floor"),
         lambda t: figure(t, "memory", "idle_rss_mb"),
-        ylabel="resident memory (MB)",
+        ylabel="resident memory (MiB)",
         title="Idle memory of the server process tree (1 worker)",
         key="memory",
     )
@@ -256,11 +256,25 @@ def streamlit_chart(results: Results) -> Chart | None:
     configurations = variants(results, "streamlit")
     canvas, axes = plt.subplots(figsize=SIZE)
     drawn = False
-    for style, target in zip(("-", "--", ":"), sorted(configurations, key=lambda t: t.variant), strict=False):
+    styles = (("-", "D"), ("--", "s"), (":", "^"))
+    for (style, marker), target in zip(styles, sorted(configurations, key=lambda t: t.variant), strict=False):
         xs = levels(target, "streamlit_sessions", "sessions")
         figs = [figure(target, "streamlit_sessions", "p50_ms", sessions=x) for x in xs]
         drawn = drawn or any(figs)
         _line(axes, "streamlit", xs, figs, style=style, label=f"streamlit, {target.variant} settings")
+        clicked = figure(target, "browser", "submit_to_result_ms")
+        if clicked is not None:
+            # The browser's figure is one person clicking: drawn at 1 session, beside the websocket's.
+            axes.errorbar(
+                [1],
+                [clicked.median],
+                yerr=[[clicked.median - clicked.min], [clicked.max - clicked.median]],
+                fmt=marker,
+                mfc="white",
+                color=COLOURS["streamlit"],
+                capsize=3,
+                label=f"Chromium click → result, {target.variant} settings",
+            )
     if not drawn:
         plt.close(canvas)
         return None

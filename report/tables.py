@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from benchmarks.results import Figure, Results
-from report.figures import FRONT_ENDS, HEADLINE_CONCURRENCY, figure, shipped
+from report.figures import FRONT_ENDS, HEADLINE_CONCURRENCY, figure, levels, shipped
 
 SERVER_FLOOR = {"flask": "wsgi-floor", "fastapi": "asgi-floor"}
 
@@ -90,6 +90,111 @@ def variant_rows(results: Results) -> list[Row]:
             rate = figure(target, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)
         rows.append(
             Row((target.name, target.variant, str(target.workers), target.server, show(rate), show(p50, 2)))
+        )
+    return rows
+
+
+def streamlit_rows(results: Results) -> list[Row]:
+    """Each Streamlit configuration: websocket submit → result by sessions, reruns/s, the browser's cross-check."""
+    rows = []
+    for target in results.targets:
+        if target.name != "streamlit" or target.failure:
+            continue
+        sessions = levels(target, "streamlit_sessions", "sessions")
+        latency = "; ".join(
+            f"{n:g}: {show(figure(target, 'streamlit_sessions', 'p50_ms', sessions=n))}" for n in sessions
+        )
+        reruns = figure(target, "streamlit_sessions", "throughput_rps", sessions=HEADLINE_CONCURRENCY)
+        per_session = figure(target, "memory", f"rss_per_session_mb_at_{HEADLINE_CONCURRENCY}")
+        rows.append(
+            Row(
+                (
+                    target.variant,
+                    latency or "—",
+                    show(reruns),
+                    show(figure(target, "browser", "submit_to_result_ms")),
+                    show(per_session),
+                )
+            )
+        )
+    return rows
+
+
+def noise_rows(results: Results) -> list[Row]:
+    """How far the repeats of each headline figure spread: (max − min) / median, per shipped target."""
+    wanted = (
+        ("p50 at c=1", "closed_loop", "p50_ms", {"concurrency": 1}),
+        ("throughput at c=8", "closed_loop", "throughput_rps", {"concurrency": HEADLINE_CONCURRENCY}),
+        ("p99 at c=8", "closed_loop", "p99_ms", {"concurrency": HEADLINE_CONCURRENCY}),
+        ("p50, 1 session", "streamlit_sessions", "p50_ms", {"sessions": 1}),
+        ("reruns/s, 8 sessions", "streamlit_sessions", "throughput_rps", {"sessions": HEADLINE_CONCURRENCY}),
+        ("predict p50, 1 row", "in_process", "p50_ms", {"batch_size": 1}),
+    )
+    rows = []
+    for target in results.targets:
+        if not target.shipped or target.workers != 1 or target.failure:
+            continue
+        for label, scenario, key, params in wanted:
+            fig = figure(target, scenario, key, **params)
+            if fig is None or fig.median == 0:
+                continue
+            spread = (fig.max - fig.min) / fig.median
+            digits = 2 if fig.unit == "ms" else 0
+            rows.append(Row((target.name, label, show(fig, digits), f"{spread:.0%}", str(len(fig.repeats)))))
+    return rows
+
+
+def flagged_rows(results: Results) -> list[Row]:
+    """Figures above a third of their load generator's ceiling: they may measure the generator, not the server."""
+    rows = []
+    for target in results.targets:
+        for item in target.measurements:
+            params = ", ".join(f"{key}={value}" for key, value in item.params.items())
+            for key, fig in item.figures.items():
+                if fig.flagged:
+                    rows.append(
+                        Row(
+                            (
+                                target.name,
+                                f"{target.variant}, {target.workers}w",
+                                item.scenario,
+                                params,
+                                key,
+                                show(fig),
+                                fig.note or "",
+                            )
+                        )
+                    )
+    return rows
+
+
+def model_card_rows(results: Results) -> list[Row]:
+    """The model's features as its card gives them: name, type, admitted values, unit, description."""
+    rows = []
+    for feature in results.model_card.get("features", []):
+        bounds = [
+            f"{symbol} {feature[key]}"
+            for key, symbol in (
+                ("minimum", "≥"),
+                ("exclusiveMinimum", ">"),
+                ("maximum", "≤"),
+                ("exclusiveMaximum", "<"),
+            )
+            if key in feature
+        ]
+        admitted = (
+            ", ".join(map(str, feature["enum"])) if "enum" in feature else " and ".join(bounds) or "any"
+        )
+        rows.append(
+            Row(
+                (
+                    str(feature.get("name", "?")),
+                    str(feature.get("type", "?")),
+                    admitted,
+                    str(feature.get("unit", "")),
+                    str(feature.get("description", "")),
+                )
+            )
         )
     return rows
 

@@ -129,7 +129,7 @@ def existing_flask(heads: dict[str, Headline]) -> Verdict:
 
 def tight_memory(heads: dict[str, Headline]) -> Verdict:
     measured = [h for h in heads.values() if h.verified and h.idle_rss_mb is not None]
-    evidence = [f"{h.front_end}: {_show(h.idle_rss_mb, 'MB', 1)} idle, 1 worker" for h in measured]
+    evidence = [f"{h.front_end}: {_show(h.idle_rss_mb, 'MiB', 1)} idle, 1 worker" for h in measured]
     pick = (
         min(measured, key=lambda h: h.idle_rss_mb.median if h.idle_rss_mb else 0.0).front_end
         if measured
