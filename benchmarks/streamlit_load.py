@@ -9,7 +9,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from benchmarks.load import HIGHEST_US, LOWEST_US, SIGNIFICANT_FIGURES, LoadSample
+from benchmarks.load import HIGHEST_US, LOWEST_US, SIGNIFICANT_FIGURES, LoadSample, collector_paused
 from benchmarks.streamlit_ws import StreamlitProtocolError, StreamlitSession
 
 
@@ -68,9 +68,10 @@ def run_sessions(
     measure_s: float,
 ) -> LoadSample:
     """`sessions` websocket sessions submitting records back to back; latency = submit → result delta."""
-    return asyncio.run(
-        _sessions(base_url, records, expected, sessions=sessions, warmup_s=warmup_s, measure_s=measure_s)
-    )
+    with collector_paused():
+        return asyncio.run(
+            _sessions(base_url, records, expected, sessions=sessions, warmup_s=warmup_s, measure_s=measure_s)
+        )
 
 
 async def _first_page(base_url: str) -> float:

@@ -25,6 +25,14 @@ def newest_results(folder: Path = RESULTS_DIR) -> Path:
     return files[-1]
 
 
+def _shown(path: Path) -> str:
+    """A path as a reader types it: relative to the repository when inside it, never this machine's layout."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m report", description="Write the decision report.")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -45,9 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(f"error: a results file does not match the schema:\n{error}", file=sys.stderr)
         return 2
-    command = f"make report RESULTS={path}" + (
-        f" WEIGHTS={args.weights}" if args.weights != DEFAULT_WEIGHTS else ""
+    options = (f" WEIGHTS={args.weights}" if args.weights != DEFAULT_WEIGHTS else "") + (
+        f" BASELINE={_shown(args.baseline)}" if args.baseline else ""
     )
+    measure = "make report" + (" QUICK=1" if results.quick else "")
+    # The results are kept beside the report, so the rebuild command points at that copy.
+    rebuild = f"make report RESULTS={_shown(args.out / 'results.json')}{options}"
+    command = f"{measure} (measure afresh) · {rebuild} (rebuild this report from its results)"
     markdown, html = write(build(results, weights, baseline, command), args.out, path)
     print(f"wrote {markdown}\nwrote {html}")
     return 0

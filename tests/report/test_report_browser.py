@@ -1,4 +1,4 @@
-"""The HTML report in a real browser with no network: every chart present and visible; a screenshot is kept."""
+"""The HTML report of a recorded real run in Chromium with no network: every chart visible; a screenshot is kept."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from report.charts import BUILDERS
 from report.render import build, write
 from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from tests.conftest import TEST_ARTIFACTS
-from tests.report.sample_results import sample_results
+from tests.report.recorded import recorded_results
 
 pytestmark = pytest.mark.browser
 
 
 def test_every_chart_renders_offline(chromium: Browser, tmp_path: Path) -> None:
-    _, html = write(build(sample_results(quick=True), parse_weights(DEFAULT_WEIGHTS)), tmp_path)
+    _, html = write(build(recorded_results(), parse_weights(DEFAULT_WEIGHTS)), tmp_path)
     context = chromium.new_context(viewport={"width": 1200, "height": 900}, offline=True)
     page = context.new_page()
     fetched: list[str] = []
