@@ -3,7 +3,9 @@ workers, and a SIGTERM that lets an in-flight 1000-row batch finish before the s
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -15,6 +17,7 @@ from tests.conftest import LOAN_RECORD as LOAN
 
 pytestmark = pytest.mark.live
 
+CHUNK = 64 * 1024
 MAX_PREDICTIONS = 400  # bound on the requests sent while waiting for both workers to have answered
 PREDICTIONS_METRIC = re.compile(
     r'^servebench_http_requests_total\{method="POST",route="/v1/predict",status="200"\} (\S+)$', re.M
@@ -60,6 +63,24 @@ def test_metrics_count_every_prediction_across_workers(server: RunningServer):
             break
     assert len(set(ACCESS_LINE.findall(server.log()))) == 2, server.log()
     assert _predictions_counted(server) - before == sent
+
+
+def test_a_body_too_large_to_drain_is_answered_413_and_the_server_keeps_serving(server: RunningServer):
+    """A body declaring far more than the limit plus the drain allowance (docs/contract.md): the client still reads
+    its 413; Flask's gunicorn then closes that connection, uvicorn keeps it; either way the next request works."""
+    size = 11 * 1024 * 1024  # 1 MiB limit + 8 MiB drain allowance + 2 MiB
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        head = f"POST /v1/predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+        sock.sendall(head.encode())
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for _ in range(size // CHUNK):
+                sock.sendall(b" " * CHUNK)
+        answer = b""
+        while b"\r\n\r\n" not in answer and (data := sock.recv(65536)):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+    with httpx.Client(base_url=server.base_url) as client:
+        assert client.post("/v1/predict", json=LOAN).status_code == 200
 
 
 def test_sigterm_drains_an_in_flight_batch(server: RunningServer):
