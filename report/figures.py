@@ -26,6 +26,8 @@ class Headline:
     throughput_rps: Figure | None
     p99_ms: Figure | None
     idle_rss_mb: Figure | None
+    peak_concurrency: int | None
+    p99_at_peak_ms: Figure | None
     cold_start_s: Figure | None
     logical_lines: int | None
 
@@ -108,6 +110,9 @@ def headline(results: Results, front_end: str) -> Headline:
         latency = figure(target, "closed_loop", "p50_ms", concurrency=1)
         throughput = figure(target, "closed_loop", "throughput_rps", concurrency=HEADLINE_CONCURRENCY)
         p99 = figure(target, "closed_loop", "p99_ms", concurrency=HEADLINE_CONCURRENCY)
+    peak = (
+        max(levels(target, "closed_loop", "concurrency"), default=None) if front_end != "streamlit" else None
+    )
     lines = next((row.logical_lines for row in results.boilerplate if row.front_end == front_end), None)
     return Headline(
         front_end=front_end,
@@ -116,6 +121,10 @@ def headline(results: Results, front_end: str) -> Headline:
         throughput_rps=throughput,
         p99_ms=p99,
         idle_rss_mb=figure(target, "memory", "idle_rss_mb"),
+        peak_concurrency=int(peak) if peak is not None else None,
+        p99_at_peak_ms=figure(target, "closed_loop", "p99_ms", concurrency=peak)
+        if peak is not None
+        else None,
         # Streamlit's cold start ends at the first rendered page, the HTTP front ends' at the first prediction.
         cold_start_s=figure(
             target, "streamlit_cold_start" if front_end == "streamlit" else "cold_start", "seconds"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from benchmarks.results import Figure, Results
 from report.figures import HTTP_FRONT_ENDS, Headline, headlines
 
+TAIL_RATIO = 2.0  # a pick's p99 at the highest concurrency this many times a rival's earns a caveat
 FLASK_ENOUGH = 0.5  # Flask's share of the best HTTP throughput above which staying on Flask is the sound call
 
 
@@ -50,6 +51,7 @@ def public_api(heads: dict[str, Headline]) -> Verdict:
             best = min([best, *rivals], key=lambda h: h.p99_ms.median if h.p99_ms else float("inf"))
             caveats.append("Throughput ranges overlap: the pick rests on the lower p99 at c=8.")
         pick = best.front_end
+        caveats += _tail_caveats(best, measured)
     return Verdict(
         need="Public JSON API under load",
         rule="highest_throughput_at_c8",
@@ -59,6 +61,23 @@ def public_api(heads: dict[str, Headline]) -> Verdict:
         evidence=evidence,
         caveats=caveats,
     )
+
+
+def _tail_caveats(pick: Headline, measured: list[Headline]) -> list[str]:
+    """Where another front end's p99 at the highest concurrency is far lower than the pick's, say so."""
+    caveats = []
+    mine = pick.p99_at_peak_ms
+    for other in measured:
+        theirs = other.p99_at_peak_ms
+        if other is pick or mine is None or theirs is None or other.peak_concurrency != pick.peak_concurrency:
+            continue
+        if mine.median > TAIL_RATIO * theirs.median and not _overlap(mine, theirs):
+            caveats.append(
+                f"Past saturation the tail turns: at c={pick.peak_concurrency} {pick.front_end}'s p99 is "
+                f"{mine.median:,.0f} ms against {other.front_end}'s {theirs.median:,.0f} ms. Cap concurrent "
+                "requests per worker (or add workers) before the queue grows that long."
+            )
+    return caveats
 
 
 def non_programmers(heads: dict[str, Headline]) -> Verdict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.results import Results
+from benchmarks.results import Measurement, Results
 from report.compare import changes, significant_changes
 from report.figures import headlines, normalised
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights, rank
@@ -153,3 +153,36 @@ def test_a_change_counts_only_outside_the_old_range_and_beyond_ten_percent() -> 
     assert {c.key for c in counted} == {"throughput_rps"}
     assert all(c.relative == pytest.approx(0.25) for c in counted)
     assert len(changes(old, old)) > len(counted)
+
+
+def with_p99_at_peak(results: Results, name: str, p99_ms: float) -> Results:
+    """The run with `name`'s p99 at its highest closed-loop concurrency replaced."""
+
+    def changed(target_name: str, measurement: Measurement) -> Measurement:
+        if target_name != name or measurement.scenario != "closed_loop":
+            return measurement
+        if measurement.params["concurrency"] != 32:
+            return measurement
+        return measurement.model_copy(
+            update={"figures": {**measurement.figures, "p99_ms": fig("ms", p99_ms)}}
+        )
+
+    targets = [
+        t.model_copy(update={"measurements": [changed(t.name, m) for m in t.measurements]})
+        for t in results.targets
+    ]
+    return results.model_copy(update={"targets": targets})
+
+
+def test_a_pick_whose_tail_turns_past_saturation_carries_a_caveat() -> None:
+    def api_caveats(results: Results) -> list[str]:
+        (api,) = [v for v in verdicts(normalised(results)) if v.rule == "highest_throughput_at_c8"]
+        assert api.pick == "fastapi"
+        return [c for c in api.caveats if c.startswith("Past saturation")]
+
+    assert api_caveats(sample_results()) == []
+    turned = with_p99_at_peak(with_p99_at_peak(sample_results(), "fastapi_app", 1900.0), "flask_app", 200.0)
+    assert api_caveats(turned) == [
+        "Past saturation the tail turns: at c=32 fastapi's p99 is 1,900 ms against flask's 200 ms. "
+        "Cap concurrent requests per worker (or add workers) before the queue grows that long."
+    ]
