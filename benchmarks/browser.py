@@ -29,6 +29,9 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
+CHROMIUM_INSTALL = (
+    "make browser   (it runs: apt-get update && apt-get install -y --no-install-recommends chromium)"
+)
 RESULT = ".st-key-prediction_result [data-testid='stJson']"
 TIMEOUT_MS = 30_000
 WARMUP_SUBMITS = 2
@@ -63,7 +66,10 @@ def chromium_path() -> str:
     """Debian's Chromium, or BrowserUnavailable naming the make target that installs it."""
     path = shutil.which("chromium")
     if path is None:
-        raise BrowserUnavailable("Debian's Chromium is not installed; run `make browser`")
+        raise BrowserUnavailable(
+            "Debian's Chromium is not installed (no `chromium` on PATH). Install it with:\n"
+            f"    {CHROMIUM_INSTALL}"
+        )
     return path
 
 

@@ -66,6 +66,11 @@ class Measurement(Strict):
     figures: dict[str, Figure]
     failure: str | None = None
 
+    @property
+    def params_text(self) -> str:
+        """`concurrency=8, batch_size=100`: the parameters as tables show them."""
+        return ", ".join(f"{key}={value}" for key, value in self.params.items())
+
 
 class Target(Strict):
     """A thing measured: a front end, a baseline, or a generator's no-op ceiling, in one configuration."""

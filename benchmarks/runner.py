@@ -87,7 +87,7 @@ class Harness:
         self.model = model
         self.console = console
         self.predictor = load_model(model)
-        validator = Validator(self.predictor.spec, max_batch=1000)
+        self.validator = validator = Validator(self.predictor.spec, max_batch=1000)
         self.records = (
             load_records(records_path, validator) if records_path else generated_records(self.predictor.spec)
         )
@@ -117,7 +117,7 @@ class Harness:
             # Servers start in parallel threads; the stack is shared, so registering the stop is serialised.
             with self._stack_lock:
                 stack.push(context.__exit__)
-            failures = check_answers(run.spec, run.server, self.predictor, self.records)
+            failures = self._check_answers(run.spec, run.server)
         except Exception as error:  # a target that cannot start or answer gets its failure, not figures
             run.failure = f"{type(error).__name__}: {error}"
             return
@@ -241,19 +241,22 @@ class Harness:
         distinct = [value for index, value in enumerate(values) if index == 0 or value != values[index - 1]]
         count = browser.WARMUP_SUBMITS + self.settings.browser_submits
         records = [{**spec.example_record(), feature: value} for value in distinct[:count]]
-        validator = Validator(spec, max_batch=1)
-        expected = [expected_answer(self.predictor, validator, record) for record in records]
+        expected = [expected_answer(self.predictor, self.validator, record) for record in records]
         sample = browser.submit_times(run.server.base_url, records, expected, feature, self.generator_cores)
         if sample.wrong:
             raise RuntimeError("the browser showed wrong answers: " + "; ".join(sample.wrong[:3]))
         run.browser_ms, run.browser_feature = sample.submit_ms, feature
+
+    def _check_answers(self, spec: TargetSpec, server: Server, count: int | None = None) -> list[str]:
+        records, expected = self.records[:count], self.expected[:count]
+        return check_answers(spec, server, self.predictor, self.validator, records=records, expected=expected)
 
     def cold_start(self, spec: TargetSpec) -> float:
         """Launch → first correct prediction (first rendered page for Streamlit), in a fresh process."""
         launched_at = time.perf_counter()
         with running(spec, self.model) as server:
             if spec.is_http:
-                check_answers(spec, server, self.predictor, self.records[:1])
+                self._check_answers(spec, server, count=1)
             else:
                 first_page_s(server.base_url)
             return time.perf_counter() - launched_at

@@ -33,7 +33,7 @@ def print_summary(results: Results, console: Console) -> None:
         for measurement in target.measurements:
             if "samples" not in measurement.figures:
                 continue  # memory, cold start and the Server-Timing split are in the report
-            params = ", ".join(f"{k}={v}" for k, v in measurement.params.items())
+            params = measurement.params_text
             # The in-process floor makes calls, not requests: its calls/s stand in the throughput column.
             figures = {"throughput_rps": measurement.figures.get("calls_per_s"), **measurement.figures}
             cells = [_cell(figures.get(name)) for name in HEADLINES]

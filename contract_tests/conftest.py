@@ -115,7 +115,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ]
     if empty:
         config.hook.pytest_deselected(items=empty)
-        items[:] = [item for item in items if item not in set(empty)]
+        deselected = set(empty)
+        items[:] = [item for item in items if item not in deselected]
 
 
 def _is_empty_parameter_set(mark: pytest.Mark) -> bool:

@@ -34,7 +34,7 @@ def every_figure(results: Results) -> list[Row]:
             rows.append(Row((target.name, configuration, "—", "—", "failed", target.failure)))
             continue
         for item in target.measurements:
-            params = ", ".join(f"{key}={value}" for key, value in item.params.items())
+            params = item.params_text
             if item.failure:
                 rows.append(Row((target.name, configuration, item.scenario, params, "failed", item.failure)))
                 continue
@@ -149,7 +149,7 @@ def flagged_rows(results: Results) -> list[Row]:
     rows = []
     for target in results.targets:
         for item in target.measurements:
-            params = ", ".join(f"{key}={value}" for key, value in item.params.items())
+            params = item.params_text
             for key, fig in item.figures.items():
                 if fig.flagged:
                     rows.append(

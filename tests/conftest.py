@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from benchmarks.browser import CHROMIUM_FLAGS
+from benchmarks.browser import CHROMIUM_FLAGS, BrowserUnavailable, chromium_path
 from shared_model import BUILTIN_MODELS, Predictor, Validator, load_model
 
 # One valid loan record, written out so tests read plainly (it is the loan spec's example record).
@@ -44,9 +43,6 @@ def loan_validator(loan: Predictor) -> Validator:
     return Validator(loan.spec, max_batch=1000)
 
 
-CHROMIUM_INSTALL = (
-    "make browser   (it runs: apt-get update && apt-get install -y --no-install-recommends chromium)"
-)
 TEST_ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
@@ -54,11 +50,10 @@ TEST_ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 def chromium() -> Iterator[Browser]:
     """Debian's Chromium under Playwright, one per test module (Playwright's sync API owns the thread's event loop
     while it runs, so it is kept out of the way of modules that use asyncio)."""
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail(
-            f"Debian's Chromium is not installed (no `chromium` on PATH). Install it with:\n    {CHROMIUM_INSTALL}"
-        )
+    try:
+        path = chromium_path()
+    except BrowserUnavailable as missing:
+        pytest.fail(str(missing))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_FLAGS))
         yield browser
