@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap models browser wrk test lint typecheck pytest contract bench report \
+.PHONY: help bootstrap models system-packages test lint typecheck pytest contract bench report \
         run-flask run-fastapi run-streamlit latency clean
 
 help: ## List the targets
@@ -38,13 +38,12 @@ bootstrap: $(MODELS_STAMP) ## Create .venv, install pinned dependencies, train t
 
 models: $(MODELS_STAMP) ## Train the built-in models (only when their inputs changed)
 
-browser: ## Install Debian's Chromium when it is missing (the browser tests use it)
-	@bash scripts/require-system-package.sh chromium chromium
+SYSTEM_PACKAGES := requirements/system.txt
+system-packages: ## Install the Debian packages tests and benchmarks run (requirements/system.txt) when missing
+	@grep -Ev '^[[:space:]]*(#|$$)' $(SYSTEM_PACKAGES) | while read -r command package; do \
+	    bash scripts/require-system-package.sh "$$command" "$$package" </dev/null; done
 
-wrk: ## Install wrk when it is missing (the closed-loop benchmarks use it)
-	@bash scripts/require-system-package.sh wrk wrk
-
-test: bootstrap browser ## Lint, type-check and run every test (in-process, live servers, real browser)
+test: bootstrap system-packages ## Lint, type-check and run every test (in-process, live servers, real browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -57,7 +56,7 @@ lint: bootstrap ## ruff check and format check only
 typecheck: bootstrap ## mypy only
 	$(BIN)/mypy
 
-contract: bootstrap browser ## The contract suite alone, both modes, at full depth
+contract: bootstrap system-packages ## The contract suite alone, both modes, at full depth
 	$(BIN)/pytest contract_tests --hypothesis-profile=deep $(PYTEST_ARGS)
 
 latency: bootstrap ## In-process predict latency of each built-in model (1 row and 100 rows)
@@ -72,7 +71,7 @@ run-fastapi: bootstrap ## FastAPI under uvicorn on 127.0.0.1:8000
 run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 	$(PY) -m streamlit_app
 
-bench: bootstrap wrk browser ## Measure all three front ends beside the baselines (QUICK=1 for a short run)
+bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(RECORDS),--records $(RECORDS),)
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2

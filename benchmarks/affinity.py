@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Sequence
 
 import psutil
+
+from benchmarks.system_tools import installed, tool_path
 
 
 def available_cores() -> list[int]:
@@ -63,7 +64,6 @@ def available_cores_all() -> list[int]:
 
 def pinned_command(command: list[str], cores: Sequence[int]) -> list[str]:
     """`command` prefixed with `taskset -c` when there is something to pin to and taskset exists."""
-    taskset = shutil.which("taskset")
-    if not cores or taskset is None:
+    if not cores or not installed("taskset"):
         return command
-    return [taskset, "-c", ",".join(str(core) for core in cores), *command]
+    return [tool_path("taskset"), "-c", ",".join(str(core) for core in cores), *command]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 from benchmarks import affinity
+from benchmarks.system_tools import tool_path
 from shared_model import Feature, FeatureType, ModelSpec
 
 CHROMIUM_FLAGS = (
@@ -29,9 +29,6 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
-CHROMIUM_INSTALL = (
-    "make browser   (it runs: apt-get update && apt-get install -y --no-install-recommends chromium)"
-)
 RESULT = ".st-key-prediction_result [data-testid='stJson']"
 TIMEOUT_MS = 30_000
 WARMUP_SUBMITS = 2
@@ -40,10 +37,6 @@ CHANGED = """([selector, before]) => {
     const shown = document.querySelector(selector);
     return shown !== null && shown.innerText.length > 0 && shown.innerText !== before;
 }"""
-
-
-class BrowserUnavailable(RuntimeError):
-    """Chromium is not installed; the message says how to install it."""
 
 
 @dataclass(slots=True)
@@ -63,14 +56,8 @@ def varied_feature(spec: ModelSpec) -> Feature:
 
 
 def chromium_path() -> str:
-    """Debian's Chromium, or BrowserUnavailable naming the make target that installs it."""
-    path = shutil.which("chromium")
-    if path is None:
-        raise BrowserUnavailable(
-            "Debian's Chromium is not installed (no `chromium` on PATH). Install it with:\n"
-            f"    {CHROMIUM_INSTALL}"
-        )
-    return path
+    """Debian's Chromium, or SystemToolMissing naming the make target that installs it."""
+    return tool_path("chromium")
 
 
 def submit_times(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
-import shutil
 import subprocess
 from pathlib import Path
 
 import psutil
 
 from benchmarks.results import Environment
+from benchmarks.system_tools import SystemToolMissing, installed, tool_path
 
 LIBRARIES = (
     "numpy",
@@ -63,7 +63,7 @@ def git_revision() -> tuple[str, bool]:
     """(commit, whether the working tree has uncommitted changes)."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            [tool_path("git"), "rev-parse", "HEAD"],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -71,23 +71,23 @@ def git_revision() -> tuple[str, bool]:
             check=True,
         ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [tool_path("git"), "status", "--porcelain", "--untracked-files=no"],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
             timeout=10,
             check=True,
         ).stdout
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError, SystemToolMissing):
         return "unknown", False
     return commit, bool(status.strip())
 
 
 def wrk_version() -> str | None:
     """wrk's version line, or None when wrk is not installed."""
-    path = shutil.which("wrk")
-    if path is None:
+    if not installed("wrk"):
         return None
+    path = tool_path("wrk")
     # wrk prints its version with -v and exits 1; the first line names it.
     done = subprocess.run([path, "-v"], capture_output=True, text=True, timeout=10, check=False)
     lines = (done.stdout + done.stderr).strip().splitlines()

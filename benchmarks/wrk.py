@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.affinity import pinned_command
+from benchmarks.system_tools import tool_path
 
 RESULT_MARKER = "SERVEBENCH-WRK "
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
@@ -56,10 +56,6 @@ end
 """
 
 
-class WrkMissing(RuntimeError):
-    """wrk is not installed; `make wrk` installs it (Debian's package)."""
-
-
 @dataclass(frozen=True, slots=True)
 class WrkRun:
     """One wrk run's counts and exact latency percentiles (µs)."""
@@ -102,9 +98,7 @@ def run_wrk(
     timeout_s: float = 10.0,
 ) -> WrkRun:
     """Run wrk closed loop with `connections` connections for `duration_s` and parse its result line."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise WrkMissing("wrk is not installed: run `make wrk` (apt-get install -y wrk)")
+    wrk = tool_path("wrk")
     parts = urlsplit(url)
     with tempfile.TemporaryDirectory(prefix="servebench-wrk-") as folder:
         script = Path(folder) / "load.lua"

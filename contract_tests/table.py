@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.environment import git_revision
 from contract_tests.clauses import CLAUSES, FRONT_ENDS, MODES
 from contract_tests.fleet import Target
 
@@ -151,15 +151,5 @@ class ClauseTable:
 
 
 def _git_revision() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-            cwd=RESULTS_DIR.parent,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip()
+    commit, _ = git_revision()
+    return None if commit == "unknown" else commit

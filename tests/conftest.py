@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from benchmarks.browser import CHROMIUM_FLAGS, BrowserUnavailable, chromium_path
+from benchmarks.browser import CHROMIUM_FLAGS, chromium_path
+from benchmarks.system_tools import SystemToolMissing
 from shared_model import BUILTIN_MODELS, Predictor, Validator, load_model
 
 # One valid loan record, written out so tests read plainly (it is the loan spec's example record).
@@ -52,7 +53,7 @@ def chromium() -> Iterator[Browser]:
     while it runs, so it is kept out of the way of modules that use asyncio)."""
     try:
         path = chromium_path()
-    except BrowserUnavailable as missing:
+    except SystemToolMissing as missing:
         pytest.fail(str(missing))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_FLAGS))
