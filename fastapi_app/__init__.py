@@ -1,5 +1,5 @@
-"""The contract served by FastAPI: lifespan loading, spec-generated models in the signatures; uvicorn in production."""
+"""The contract served by FastAPI (`fastapi_app.app.create_app`): lifespan loading, spec-generated models in the
+signatures.
 
-from fastapi_app.app import create_app
-
-__all__ = ["create_app"]
+Importing the package imports nothing else: uvicorn's supervisor reads only the settings, and the workers build the app.
+"""

@@ -1,5 +1,4 @@
-"""The contract served by Flask: an app factory, one blueprint, one error translator; gunicorn in production."""
+"""The contract served by Flask: an app factory (`flask_app.app.create_app`), one blueprint, one error translator.
 
-from flask_app.app import create_app
-
-__all__ = ["create_app"]
+Importing the package imports nothing else: gunicorn's master reads only the settings, and the workers build the app.
+"""

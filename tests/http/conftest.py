@@ -90,11 +90,11 @@ def open_client(
 ) -> Iterator[Client]:
     """A client of a freshly built app of `front_end`; for FastAPI, inside its lifespan."""
     if front_end == "flask":
-        from flask_app import create_app as create_flask
+        from flask_app.app import create_app as create_flask
 
         yield FlaskClient(create_flask(predictor, settings))
         return
-    from fastapi_app import create_app as create_fastapi
+    from fastapi_app.app import create_app as create_fastapi
 
     with TestClient(create_fastapi(predictor, settings)) as client:
         yield FastApiClient(client)

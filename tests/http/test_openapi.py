@@ -7,9 +7,9 @@ from typing import Any
 
 from starlette.routing import Route
 
-from fastapi_app import create_app as create_fastapi
+from fastapi_app.app import create_app as create_fastapi
 from fastapi_app.docs import ASSETS_PATH, DOCS_PATH
-from flask_app import create_app as create_flask
+from flask_app.app import create_app as create_flask
 from shared_model import Predictor
 from shared_model.openapi import openapi_document
 from tests.http.conftest import TEST_SETTINGS, open_client
