@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared_model import ModelSpec, Settings
+from shared_model.http import JSON_MEDIA_TYPE
 from shared_model.parsing import MAX_DEPTH, MAX_NUMBER_CHARS
 from shared_model.spec import Feature, FeatureType
 
 PREDICT = "/v1/predict"
 BATCH = "/v1/predict/batch"
-JSON_TYPE = "application/json"
 Loc = tuple[str | int, ...]
 
 
@@ -33,7 +33,7 @@ class BadCase:
     status: int
     code: str
     locs: tuple[Loc, ...] = ()  # the `loc` of every entry of `details`, in order
-    content_type: str | None = JSON_TYPE
+    content_type: str | None = JSON_MEDIA_TYPE
     chunked: bool = False
     allow: str | None = None  # a 405 must list this method in `Allow`
 
@@ -52,7 +52,7 @@ class GoodCase:
     name: str
     path: str
     body: bytes
-    content_type: str = JSON_TYPE
+    content_type: str = JSON_MEDIA_TYPE
     chunked: bool = False
 
     @property
@@ -129,6 +129,15 @@ def media_cases(spec: ModelSpec, settings: Settings) -> list[BadCase]:
     oversized = b'{"pad": "' + b"x" * settings.MAX_BODY_BYTES + b'"}'
     return [
         BadCase("no content type", "POST", PREDICT, valid, 415, "unsupported_media_type", content_type=None),
+        BadCase(
+            "+json outside application/",
+            "POST",
+            PREDICT,
+            valid,
+            415,
+            "unsupported_media_type",
+            content_type="text/plain+json",
+        ),
         BadCase(
             "text/plain", "POST", PREDICT, valid, 415, "unsupported_media_type", content_type="text/plain"
         ),
@@ -317,6 +326,10 @@ def good_cases(spec: ModelSpec, settings: Settings) -> list[GoodCase]:
     at_limit = valid + b" " * (settings.MAX_BODY_BYTES - len(valid))
     return [
         GoodCase("charset parameter", PREDICT, valid, content_type="application/json; charset=utf-8"),
+        GoodCase(
+            "a +json media type (RFC 6839)", PREDICT, valid, content_type="application/vnd.example+json"
+        ),
+        GoodCase("media type in capitals", PREDICT, valid, content_type="Application/JSON"),
         GoodCase("chunked body", PREDICT, valid, chunked=True),
         GoodCase("body exactly MAX_BODY_BYTES", PREDICT, at_limit),
         GoodCase("chunked body exactly MAX_BODY_BYTES", PREDICT, at_limit, chunked=True),

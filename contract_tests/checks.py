@@ -13,8 +13,8 @@ from typing import Any
 
 from contract_tests.cases import BadCase, GoodCase
 from contract_tests.clients import FrontEnd, HttpFrontEnd, Reply
+from shared_model.http import JSON_MEDIA_TYPE
 
-JSON_TYPE = "application/json"
 TRACEBACK_MARKERS = (b"Traceback (most recent call last)", b'File "/')
 
 
@@ -137,7 +137,7 @@ def check_request_id(front_end: HttpFrontEnd) -> None:
 def expect_json_response(reply: Reply, what: str) -> None:
     """A JSON answer: `application/json` content type, a parseable body, no traceback anywhere."""
     media = reply.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    expect(media == JSON_TYPE, f"{what}: content type {reply.headers.get('content-type')!r}", reply)
+    expect(media == JSON_MEDIA_TYPE, f"{what}: content type {reply.headers.get('content-type')!r}", reply)
     expect(_json_or_none(reply) is not None, f"{what}: the body is not JSON", reply)
     expect(
         not any(marker in reply.content for marker in TRACEBACK_MARKERS), f"{what}: a traceback leaked", reply

@@ -23,8 +23,14 @@ from shared_model import (
     Validator,
     parse_json_object,
 )
-
-JSON_TYPE = "application/json"
+from shared_model.http import (
+    JSON_MEDIA_TYPE,
+    LIVE_BODY,
+    batch_body,
+    is_json_media_type,
+    prediction_body,
+    ready_body,
+)
 
 Handler = Callable[[bytes], Any]
 
@@ -42,9 +48,9 @@ class ReferenceFrontEnd(HttpOperations):
         self.model = predictor.name
         self.validator = Validator(predictor.spec, settings.MAX_BATCH)
         self.routes: dict[str, dict[str, Handler]] = {
-            "/health/live": {"GET": lambda _: {"status": "live"}},
-            "/health/ready": {"GET": lambda _: self._ready()},
-            "/health": {"GET": lambda _: self._ready()},
+            "/health/live": {"GET": lambda _: LIVE_BODY},
+            "/health/ready": {"GET": lambda _: ready_body(predictor)},
+            "/health": {"GET": lambda _: ready_body(predictor)},
             "/v1/model": {"GET": lambda _: predictor.model_card()},
             "/v1/predict": {"POST": self._predict},
             "/v1/predict/batch": {"POST": self._predict_batch},
@@ -71,7 +77,7 @@ class ReferenceFrontEnd(HttpOperations):
                 allow = ", ".join(sorted(methods))
                 return _answer(MethodNotAllowed().status, MethodNotAllowed().body(), {"allow": allow})
             if method.upper() == "POST":
-                if not _is_json(lowered.get("content-type", "")):
+                if not is_json_media_type(lowered.get("content-type")):
                     raise UnsupportedMediaType()
                 if len(body) > self.settings.MAX_BODY_BYTES:
                     raise PayloadTooLarge()
@@ -79,31 +85,20 @@ class ReferenceFrontEnd(HttpOperations):
         except ServeError as error:
             return _answer(error.status, error.body())
 
-    def _ready(self) -> dict[str, str]:
-        return {"status": "ok", "model": self.predictor.name, "version": self.predictor.version}
-
     def _predict(self, body: bytes) -> dict[str, Any]:
         row = self.validator.validate_record(parse_json_object(body))
-        return {**self.predictor.predict_one(row).as_dict(), **self._identity()}
+        return prediction_body(self.predictor, self.predictor.predict_one(row))
 
     def _predict_batch(self, body: bytes) -> dict[str, Any]:
         rows = self.validator.validate_batch(parse_json_object(body))
-        predictions = [prediction.as_dict() for prediction in self.predictor.predict(rows)]
-        return {"predictions": predictions, **self._identity()}
-
-    def _identity(self) -> dict[str, str]:
-        return {"model": self.predictor.name, "version": self.predictor.version}
+        return batch_body(self.predictor, self.predictor.predict(rows))
 
     def __repr__(self) -> str:
         return f"ReferenceFrontEnd({self.predictor!r})"
 
 
-def _is_json(content_type: str) -> bool:
-    return content_type.split(";", 1)[0].strip().lower() == JSON_TYPE
-
-
 def _answer(status: int, body: object, extra: Mapping[str, str] | None = None) -> Reply:
-    headers = {"content-type": JSON_TYPE, **(extra or {})}
+    headers = {"content-type": JSON_MEDIA_TYPE, **(extra or {})}
     return Reply(status, json.dumps(body).encode(), headers)
 
 

@@ -16,6 +16,7 @@ from fastapi_app.routing import StrictJsonRoute
 from fastapi_app.service import served_model
 from fastapi_app.timing import timings_of
 from shared_model import Predictor, Validator
+from shared_model.http import LIVE_BODY, batch_body, prediction_body, ready_body
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,12 +44,11 @@ def add_routes(
 
     def live() -> dict[str, str]:
         """The process is serving."""
-        return {"status": "live"}
+        return LIVE_BODY
 
     def ready(served: Served) -> dict[str, str]:
         """The model is loaded."""
-        predictor, _ = served
-        return {"status": "ok", "model": predictor.name, "version": predictor.version}
+        return ready_body(served[0])
 
     def model_card(served: Served) -> dict[str, Any]:
         """The model card."""
@@ -60,9 +60,9 @@ def add_routes(
         timings = timings_of(request)
         timings.end("validate")
         with timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
-            answer = predictor.predict_one(validator.row(record)).as_dict()
+            prediction = predictor.predict_one(validator.row(record))
         with timings.measure("serialize"):
-            return JSONResponse({**answer, "model": predictor.name, "version": predictor.version})
+            return JSONResponse(prediction_body(predictor, prediction))
 
     def predict_batch(batch: Annotated[batch_type, Body()], served: Served, request: Request) -> Response:
         """`{"instances": [...]}` → one prediction per record, in one call to the model."""
@@ -70,11 +70,9 @@ def add_routes(
         timings = timings_of(request)
         timings.end("validate")
         with timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
-            predictions = [p.as_dict() for p in predictor.predict(validator.rows(batch.instances))]
+            predictions = predictor.predict(validator.rows(batch.instances))
         with timings.measure("serialize"):
-            return JSONResponse(
-                {"predictions": predictions, "model": predictor.name, "version": predictor.version}
-            )
+            return JSONResponse(batch_body(predictor, predictions))
 
     def metrics() -> Response:
         """Prometheus metrics of every worker of this server."""

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.errors import error_response
 from fastapi_app.metrics import METRICS
-from fastapi_app.timing import SCOPE_KEY, Timings, request_id
+from fastapi_app.timing import SCOPE_KEY, new_timings
 from shared_model import InternalError
+from shared_model.http import request_id
 
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -29,7 +29,7 @@ class ContractMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        timings = scope[SCOPE_KEY] = Timings()
+        timings = scope[SCOPE_KEY] = new_timings()
         rid = request_id(Headers(scope=scope).get("x-request-id"))
         status = 500
         started = False
@@ -41,7 +41,7 @@ class ContractMiddleware:
                 status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = rid
-                headers["Server-Timing"] = timings.header(time.perf_counter() - timings.started)
+                headers["Server-Timing"] = timings.header()
             await send(message)
 
         try:
@@ -53,7 +53,7 @@ class ContractMiddleware:
             if not started:
                 await error_response(InternalError())(scope, receive, send_with_headers)
         finally:
-            total = time.perf_counter() - timings.started
+            total = timings.elapsed()
             route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
             METRICS.observe_request(route, scope["method"], status, total)
             access_log.info("%s %s %d %.3fms %s", scope["method"], scope["path"], status, total * 1000, rid)

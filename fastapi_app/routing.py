@@ -10,10 +10,7 @@ from fastapi.routing import APIRoute
 
 from fastapi_app.timing import timings_of
 from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
-
-# After refusing a body, read and drop at most this much more of it, so that a client still sending gets the 413
-# rather than a reset connection.
-DRAIN_BYTES = 8 * 1024 * 1024
+from shared_model.http import DRAIN_BYTES, is_json_media_type
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -25,10 +22,7 @@ class StrictJsonRequest(Request):
 
     async def load_json(self, max_bytes: int) -> None:
         """Check the content type, read at most `max_bytes` of body, and parse it strictly."""
-        media_type = self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media_type != "application/json" and not (
-            media_type.startswith("application/") and media_type.endswith("+json")
-        ):
+        if not is_json_media_type(self.headers.get("content-type")):
             raise UnsupportedMediaType()
         body = await self._read_bounded(max_bytes)
         self._body = (

@@ -8,19 +8,12 @@ from flask import g, request
 from werkzeug.wsgi import get_input_stream
 
 from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
-
-CHUNK_BYTES = 64 * 1024
-# After refusing a body, read and drop at most this much more of it: gunicorn closes a connection whose body
-# is unread, and a client still sending would see a reset instead of the 413.
-DRAIN_BYTES = 8 * 1024 * 1024
+from shared_model.http import CHUNK_BYTES, DRAIN_BYTES, is_json_media_type
 
 
 def read_json_object(max_bytes: int) -> dict[str, Any]:
     """The request's body as one strict JSON object, read in chunks and never more than `max_bytes` kept."""
-    mimetype = request.mimetype
-    if mimetype != "application/json" and not (
-        mimetype.startswith("application/") and mimetype.endswith("+json")
-    ):
+    if not is_json_media_type(request.content_type):
         raise UnsupportedMediaType()
     return parse_json_object(_read_bounded(max_bytes))
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, g
 from flask_app.body import read_json_object
 from flask_app.metrics import METRICS
 from flask_app.service import service
+from shared_model.http import LIVE_BODY, batch_body, prediction_body, ready_body
 
 COMPACT = (",", ":")
 blueprint = Blueprint("contract", __name__)
@@ -18,7 +19,7 @@ JsonBody = dict[str, Any]
 @blueprint.get("/health/live")
 def live() -> JsonBody:
     """The process is serving."""
-    return {"status": "live"}
+    return LIVE_BODY
 
 
 @blueprint.get("/health/ready")
@@ -26,7 +27,7 @@ def live() -> JsonBody:
 def ready() -> JsonBody:
     """The model is loaded."""
     predictor, _ = service().model.require()
-    return {"status": "ok", "model": predictor.name, "version": predictor.version}
+    return ready_body(predictor)
 
 
 @blueprint.get("/v1/model")
@@ -45,8 +46,8 @@ def predict() -> Response:
     with g.timings.measure("validate"):
         row = validator.validate_record(record)
     with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
-        answer = predictor.predict_one(row).as_dict()
-    return _serialized({**answer, "model": predictor.name, "version": predictor.version})
+        prediction = predictor.predict_one(row)
+    return _serialized(prediction_body(predictor, prediction))
 
 
 @blueprint.post("/v1/predict/batch")
@@ -58,8 +59,8 @@ def predict_batch() -> Response:
     with g.timings.measure("validate"):
         rows = validator.validate_batch(batch)
     with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
-        predictions = [prediction.as_dict() for prediction in predictor.predict(rows)]
-    return _serialized({"predictions": predictions, "model": predictor.name, "version": predictor.version})
+        predictions = predictor.predict(rows)
+    return _serialized(batch_body(predictor, predictions))
 
 
 @blueprint.get("/openapi.json")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from benchmarks.baselines.core import JSON_TYPE, Floor
+from benchmarks.baselines.core import Floor
+from shared_model.http import JSON_MEDIA_TYPE
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -34,7 +35,7 @@ async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", JSON_TYPE.encode()), (b"content-length", length)],
+            "headers": [(b"content-type", JSON_MEDIA_TYPE.encode()), (b"content-length", length)],
         }
     )
     await send({"type": "http.response.body", "body": payload})

@@ -17,9 +17,9 @@ from shared_model import (
     load_settings,
     parse_json_object,
 )
+from shared_model.http import batch_body, is_json_media_type, prediction_body, ready_body
 
 Answer = tuple[int, bytes]
-JSON_TYPE = "application/json"
 
 
 class Floor:
@@ -30,7 +30,6 @@ class Floor:
         self.max_body_bytes = settings.MAX_BODY_BYTES
         self.predictor = predictor or load_model(settings.MODEL)
         self.validator = Validator(self.predictor.spec, settings.MAX_BATCH)
-        self.identity = {"model": self.predictor.name, "version": self.predictor.version}
 
     def handle(self, method: str, path: str, content_type: str, body: bytes) -> Answer:
         """Answer one request as (status, JSON bytes)."""
@@ -41,23 +40,22 @@ class Floor:
 
     def _answer(self, method: str, path: str, content_type: str, body: bytes) -> dict[str, Any]:
         if method == "GET" and path in ("/health/ready", "/health"):
-            return {"status": "ok", **self.identity}
+            return ready_body(self.predictor)
         if method != "POST" or path not in ("/v1/predict", "/v1/predict/batch"):
             raise NotFound()
-        if not content_type.startswith(JSON_TYPE):
+        if not is_json_media_type(content_type):
             raise UnsupportedMediaType()
         if len(body) > self.max_body_bytes:
             raise PayloadTooLarge()
         data = parse_json_object(body)
         if path == "/v1/predict":
             prediction = self.predictor.predict_one(self.validator.validate_record(data))
-            return {**prediction.as_dict(), **self.identity}
-        predictions = self.predictor.predict(self.validator.validate_batch(data))
-        return {"predictions": [p.as_dict() for p in predictions], **self.identity}
+            return prediction_body(self.predictor, prediction)
+        return batch_body(self.predictor, self.predictor.predict(self.validator.validate_batch(data)))
 
 
 def _dump(value: object) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
 
 
-__all__ = ["JSON_TYPE", "Answer", "Floor", "InvalidJson"]
+__all__ = ["Answer", "Floor", "InvalidJson"]

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from benchmarks.baselines.core import JSON_TYPE, Floor
+from benchmarks.baselines.core import Floor
+from shared_model.http import JSON_MEDIA_TYPE
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 FLOOR = Floor()
@@ -19,6 +20,6 @@ def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[byte
     status, payload = FLOOR.handle(
         environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), environ.get("CONTENT_TYPE", ""), body
     )
-    headers = [("Content-Type", JSON_TYPE), ("Content-Length", str(len(payload)))]
+    headers = [("Content-Type", JSON_MEDIA_TYPE), ("Content-Length", str(len(payload)))]
     start_response(f"{status} {HTTPStatus(status).phrase}", headers)
     return [payload]
