@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import psutil
 
-from benchmarks.system_tools import installed, tool_path
+from shared_model.system_tools import installed, tool_path
 
 
 def available_cores() -> list[int]:

@@ -18,8 +18,8 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 from benchmarks import affinity
-from benchmarks.system_tools import tool_path
 from shared_model import Feature, FeatureType, ModelSpec
+from shared_model.system_tools import tool_path
 
 CHROMIUM_FLAGS = (
     "--no-sandbox",

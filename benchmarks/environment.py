@@ -11,7 +11,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.results import Environment
-from benchmarks.system_tools import SystemToolMissing, installed, tool_path
+from shared_model.system_tools import SystemToolMissing, installed, tool_path
 
 LIBRARIES = (
     "numpy",

@@ -33,7 +33,8 @@ class LoadSample:
     duration_s: float
     requests: int = 0
     errors: int = 0
-    non_200: int = 0
+    non_200: int = 0  # answers neither 200 nor a 503 refusal
+    refused: int = 0  # 503 refusals of a server at its in-flight limit
     histogram: HdrHistogram = field(
         default_factory=lambda: HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_FIGURES)
     )
@@ -44,7 +45,7 @@ class LoadSample:
 
     @property
     def throughput(self) -> float:
-        return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+        return (self.requests - self.refused) / self.duration_s if self.duration_s > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,8 @@ async def _open_loop(url: str, bodies: Sequence[bytes], rate: float, duration_s:
             return
         sample.histogram.record_value(max(LOWEST_US, int((time.perf_counter() - due) * 1e6)))
         sample.requests += 1
-        sample.non_200 += answer.status != 200
+        sample.refused += answer.status == 503
+        sample.non_200 += answer.status not in (200, 503)
         idle.append(connection)
 
     start = time.perf_counter() + 0.05

@@ -60,6 +60,7 @@ class Repeat:
     cpu_us_per_request: float
     peak_rss_mb: float
     extra: dict[str, float] = field(default_factory=dict)
+    refused: int = 0
 
 
 @dataclass(slots=True)
@@ -269,6 +270,7 @@ def _from_wrk(run: WrkRun) -> Repeat:
         samples=run.requests,
         errors=run.errors,
         non_200=run.non_200,
+        refused=run.refused,
         cpu_us_per_request=0.0,
         peak_rss_mb=0.0,
     )
@@ -282,6 +284,7 @@ def _from_sample(sample: LoadSample) -> Repeat:
         samples=sample.requests,
         errors=sample.errors,
         non_200=sample.non_200,
+        refused=sample.refused,
         cpu_us_per_request=0.0,
         peak_rss_mb=0.0,
     )
@@ -312,6 +315,7 @@ def measurement(scenario: str, setting: int, repeats: Sequence[Repeat], ceiling:
         "samples": Figure.of("count", [float(r.samples) for r in repeats]),
         "errors": Figure.of("count", [float(r.errors) for r in repeats]),
         "non_200": Figure.of("count", [float(r.non_200) for r in repeats]),
+        "refused": Figure.of("count", [float(r.refused) for r in repeats]),
         "cpu_us_per_request": Figure.of("µs", [r.cpu_us_per_request for r in repeats]),
         "peak_rss_mb": Figure.of("MiB", [r.peak_rss_mb for r in repeats]),
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.affinity import pinned_command
-from benchmarks.system_tools import tool_path
+from shared_model.system_tools import tool_path
 
 RESULT_MARKER = "SERVEBENCH-WRK "
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
@@ -26,6 +26,7 @@ local headers = {["Content-Type"] = "application/json"}
 local index = 0
 local threads = {}
 non200 = 0
+refused = 0
 
 setup = function(thread)
   table.insert(threads, thread)
@@ -37,12 +38,15 @@ request = function()
 end
 
 response = function(status, headers, body)
-  if status ~= 200 then non200 = non200 + 1 end
+  if status == 503 then refused = refused + 1 elseif status ~= 200 then non200 = non200 + 1 end
 end
 
 done = function(summary, latency, requests)
-  local total_non200 = 0
-  for _, thread in ipairs(threads) do total_non200 = total_non200 + thread:get("non200") end
+  local total_non200, total_refused = 0, 0
+  for _, thread in ipairs(threads) do
+    total_non200 = total_non200 + thread:get("non200")
+    total_refused = total_refused + thread:get("refused")
+  end
   local e = summary.errors
   local parts = {}
   for _, p in ipairs(percentiles) do
@@ -50,8 +54,8 @@ done = function(summary, latency, requests)
   end
   io.write(@MARKER@ .. string.format(
     '{"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d, '
-    .. '"status": %d, "non200": %d, "percentiles_us": {', summary.requests, summary.duration,
-    e.connect, e.read, e.write, e.timeout, e.status, total_non200) .. table.concat(parts, ", ") .. "}}\\n")
+    .. '"status": %d, "non200": %d, "refused": %d, "percentiles_us": {', summary.requests, summary.duration,
+    e.connect, e.read, e.write, e.timeout, e.status, total_non200, total_refused) .. table.concat(parts, ", ") .. "}}\\n")
 end
 """
 
@@ -65,10 +69,12 @@ class WrkRun:
     errors: int
     non_200: int
     percentiles_us: dict[str, float]
+    refused: int = 0
 
     @property
     def throughput(self) -> float:
-        return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+        """Answered requests per second, refusals (503 `overloaded`) not counted."""
+        return (self.requests - self.refused) / self.duration_s if self.duration_s > 0 else 0.0
 
 
 def lua_script(bodies: Sequence[bytes], path: str, method: str = "POST") -> str:
@@ -131,6 +137,7 @@ def run_wrk(
                 duration_s=data["duration_us"] / 1e6,
                 errors=errors,
                 non_200=data["non200"],
+                refused=data["refused"],
                 percentiles_us={key: float(value) for key, value in data["percentiles_us"].items()},
             )
     raise RuntimeError(

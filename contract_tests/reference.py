@@ -80,7 +80,7 @@ class ReferenceFrontEnd(HttpOperations):
                 if not is_json_media_type(lowered.get("content-type")):
                     raise UnsupportedMediaType()
                 if len(body) > self.settings.MAX_BODY_BYTES:
-                    raise PayloadTooLarge()
+                    raise PayloadTooLarge.over(self.settings.MAX_BODY_BYTES)
             return _answer(200, handler(body))
         except ServeError as error:
             return _answer(error.status, error.body())

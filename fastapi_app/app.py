@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from fastapi_app import docs, errors
+from fastapi_app.admission import AdmissionMiddleware
 from fastapi_app.endpoints import add_routes
 from fastapi_app.metrics import METRICS
 from fastapi_app.middleware import ContractMiddleware
@@ -26,6 +27,7 @@ from shared_model import (
     load_spec,
     resolve,
 )
+from shared_model.admission import InflightLimit, LoopDelay
 
 OPENAPI_URL = "/openapi.json"
 CORS_METHODS = ["GET", "HEAD", "POST"]
@@ -43,13 +45,17 @@ def create_app(
     spec = predictor.spec if predictor is not None else _spec_or_none(settings.MODEL)
     validator = Validator(spec, settings.MAX_BATCH) if spec is not None else None
 
+    loop_delay = LoopDelay()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         served = ServedModel.load(settings.MODEL, settings.MAX_BATCH, predictor, validator)
         if served.predictor is not None:
             METRICS.model_loaded(served.predictor)
         app.state.served = served
+        loop_delay.start()
         yield
+        loop_delay.stop()
         _forget_this_worker()
 
     app = FastAPI(
@@ -84,6 +90,12 @@ def create_app(
             allow_headers=CORS_HEADERS,
             expose_headers=EXPOSED_HEADERS,
         )
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=InflightLimit(settings.MAX_INFLIGHT),
+        delay=loop_delay,
+        max_queue_s=settings.MAX_QUEUE_MS / 1000,
+    )
     app.add_middleware(ContractMiddleware)  # added last, so outermost: every response gets its headers
     return app
 

@@ -16,7 +16,7 @@ BODY_LOC = "body"
 
 def error_response(error: ServeError, allow: str | None = None) -> JSONResponse:
     """The shared error body with the catalogue's status (and `Allow` for a 405)."""
-    headers = {"Allow": allow} if allow else None
+    headers = {**error.headers, "Allow": allow} if allow else error.headers
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 

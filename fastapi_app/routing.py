@@ -47,7 +47,7 @@ class StrictJsonRequest(Request):
                 continue
             chunks.append(chunk)
         if too_large:
-            raise PayloadTooLarge(f"The request body is larger than {max_bytes} bytes.")
+            raise PayloadTooLarge.over(max_bytes)
         return b"".join(chunks)
 
 

@@ -1,4 +1,9 @@
-"""`python -m flask_app [--variant NAME]`: run gunicorn in the foreground with the chosen production variant."""
+"""`python -m flask_app [--variant NAME]`: gunicorn behind nginx (or alone), in the foreground.
+
+The shipped variant is gunicorn's own deployment advice: nginx buffers each request whole before gunicorn sees it,
+so slow clients hold no gunicorn thread, and it refuses predictions past the in-flight limit at once.
+`gthread-direct` is the same gunicorn with no proxy, so that the benchmarks can show what the proxy costs and buys.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,30 @@ import argparse
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared_model import load_settings
+from shared_model.proxied import UPSTREAM_PLACEHOLDER, run_behind_proxy, runtime_folder
+from shared_model.proxy import ProxyPlan
 
 CONFIG = Path(__file__).with_name("gunicorn_conf.py")
 APP = "flask_app.wsgi:app"
-# Named production alternatives, as gunicorn options layered over gunicorn_conf.py.
-VARIANTS: dict[str, list[str]] = {
-    "gthread": [],
-    "gthread-preload": ["--preload"],
-    "sync": ["--worker-class", "sync"],
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """gunicorn options layered over gunicorn_conf.py, and whether nginx stands in front."""
+
+    options: tuple[str, ...] = ()
+    proxied: bool = True
+
+
+VARIANTS: dict[str, Variant] = {
+    "gthread": Variant(),
+    "gthread-preload": Variant(("--preload",)),
+    "sync": Variant(("--worker-class", "sync")),  # behind a buffering proxy, as gunicorn's docs require of it
+    "gthread-direct": Variant(proxied=False),
 }
 DEFAULT_VARIANT = "gthread"
 
@@ -25,11 +43,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m flask_app", description=__doc__)
     parser.add_argument("--variant", choices=sorted(VARIANTS), default=DEFAULT_VARIANT)
     args = parser.parse_args(argv)
-    load_settings()  # fail now, naming the bad SERVEBENCH_* variable, rather than inside every worker
+    variant = VARIANTS[args.variant]
+    settings = (
+        load_settings()
+    )  # fail now, naming the bad SERVEBENCH_* variable, rather than inside every worker
     # A fresh folder per run, set before any process imports prometheus_client; gunicorn's on_exit removes it.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="servebench-flask-metrics-")
-    command = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), *VARIANTS[args.variant], APP]
-    os.execv(sys.executable, command)
+    gunicorn = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), *variant.options]
+    if not variant.proxied:
+        os.execv(sys.executable, [*gunicorn, APP])
+    plan = ProxyPlan.from_settings(settings, settings.port_for("flask"), runtime_folder("flask"))
+    sys.exit(run_behind_proxy(plan, [*gunicorn, f"--bind=unix:{UPSTREAM_PLACEHOLDER}", APP]))
 
 
 if __name__ == "__main__":

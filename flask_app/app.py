@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from flask_app import cors, errors, observability, views
+from flask_app import admission, cors, errors, observability, views
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
+from shared_model.admission import InflightLimit
 
 
 def create_app(predictor: Predictor | None = None, settings: Settings | None = None) -> Flask:
@@ -23,6 +24,9 @@ def create_app(predictor: Predictor | None = None, settings: Settings | None = N
     app.register_blueprint(views.blueprint)
     errors.init_app(app)
     observability.init_app(app, served.predictor)
+    admission.init_app(
+        app, InflightLimit(settings.MAX_INFLIGHT)
+    )  # after observability: refusals get its headers
     if settings.CORS_ORIGINS:
         cors.init_app(app, settings.CORS_ORIGINS)
     return app

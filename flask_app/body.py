@@ -39,7 +39,7 @@ def _read_bounded(max_bytes: int) -> bytes:
 def _refuse(stream: Any, declared: int | None, max_bytes: int) -> None:
     if declared is None or declared <= max_bytes + DRAIN_BYTES:
         _drain(stream)
-    raise PayloadTooLarge(f"The request body is larger than {max_bytes} bytes.")
+    raise PayloadTooLarge.over(max_bytes)
 
 
 def discard_unread_body() -> None:

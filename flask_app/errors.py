@@ -37,6 +37,7 @@ def translate(error: Exception) -> Response:
         status=serve_error.status,
         mimetype="application/json",
     )
+    response.headers.update(serve_error.headers)
     if isinstance(error, WerkzeugMethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return response

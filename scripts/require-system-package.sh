@@ -4,7 +4,8 @@
 set -euo pipefail
 command_name=$1
 package=$2
-if command -v "$command_name" >/dev/null 2>&1; then
+# Debian puts daemons (nginx) in /usr/sbin, which is not on every user's PATH.
+if PATH="$PATH:/usr/sbin:/sbin" command -v "$command_name" >/dev/null 2>&1; then
     exit 0
 fi
 install="apt-get update && apt-get install -y --no-install-recommends $package"
@@ -28,4 +29,4 @@ if ! sh -c "$install" >/tmp/servebench-apt-$package.log 2>&1; then
     echo "    sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends $package'" >&2
     exit 1
 fi
-command -v "$command_name" >/dev/null
+PATH="$PATH:/usr/sbin:/sbin" command -v "$command_name" >/dev/null

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, ClassVar, TypedDict
+
+# Seconds a refused client should wait before retrying (Retry-After): one worker clears its queue well within it.
+RETRY_AFTER_SECONDS = 1
+RETRY_HEADERS: Mapping[str, str] = MappingProxyType({"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 class FieldError(TypedDict):
@@ -32,6 +37,8 @@ class ServeError(Exception):
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
     default_message: ClassVar[str] = "The server failed to answer this request."
+    # Headers the answer carries besides the body (Retry-After on a refusal the client should retry).
+    headers: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def __init__(self, message: str | None = None, details: Sequence[Any] = ()) -> None:
         self.message = message or self.default_message
@@ -77,6 +84,11 @@ class PayloadTooLarge(ServeError):
     status = 413
     default_message = "The request body is too large."
 
+    @classmethod
+    def over(cls, max_bytes: int) -> PayloadTooLarge:
+        """The refusal of a body over `max_bytes`, worded the same by every front end and proxy."""
+        return cls(f"The request body is larger than {max_bytes} bytes.")
+
 
 class UnsupportedMediaType(ServeError):
     """A POST without a JSON content type."""
@@ -102,6 +114,24 @@ class ModelUnavailable(ServeError):
     default_message = "The model is not loaded."
 
 
+class Overloaded(ServeError):
+    """The worker already has its limit of predictions in flight; refused at once, to be retried."""
+
+    code = "overloaded"
+    status = 503
+    default_message = "The server is at its limit of requests in flight; retry after Retry-After seconds."
+    headers = RETRY_HEADERS
+
+
+class ServerUnavailable(ServeError):
+    """The proxy in front of the app server could not reach it (a worker restarting); to be retried."""
+
+    code = "server_unavailable"
+    status = 503
+    default_message = "The application server did not answer; retry after Retry-After seconds."
+    headers = RETRY_HEADERS
+
+
 class InternalError(ServeError):
     """An unexpected failure; the traceback goes to the log, never to the client."""
 
@@ -113,7 +143,9 @@ ERROR_TYPES: tuple[type[ServeError], ...] = (
     ValidationFailed,
     NotFound,
     MethodNotAllowed,
-    ModelUnavailable,
+    Overloaded,
+    ServerUnavailable,
+    ModelUnavailable,  # after the other 503s: a framework's bare 503 maps to it in ERROR_BY_STATUS
     InternalError,
 )
 CATALOGUE: dict[str, int] = {error.code: error.status for error in ERROR_TYPES}

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared_model.predictor import Prediction, Predictor
+if TYPE_CHECKING:  # the launchers use this module's rules and must not load NumPy for them
+    from shared_model.predictor import Prediction, Predictor
 
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 JSON_MEDIA_TYPE = "application/json"

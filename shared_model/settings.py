@@ -32,6 +32,8 @@ class Settings(BaseModel):
     WORKERS: int = Field(default_factory=_default_workers, ge=1, le=64)
     MAX_BODY_BYTES: int = Field(1024 * 1024, ge=1024)
     MAX_BATCH: int = Field(1000, ge=1)
+    MAX_INFLIGHT: int = Field(16, ge=1, le=10_000)
+    MAX_QUEUE_MS: float = Field(25.0, gt=0, le=60_000)
     CORS_ORIGINS: tuple[str, ...] = ()
     LOG_LEVEL: LogLevel = "INFO"
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from benchmarks.browser import CHROMIUM_FLAGS, chromium_path
-from benchmarks.system_tools import SystemToolMissing
 from shared_model import BUILTIN_MODELS, Predictor, Validator, load_model
+from shared_model.system_tools import SystemToolMissing
 
 # One valid loan record, written out so tests read plainly (it is the loan spec's example record).
 LOAN_RECORD = {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.system_tools import SYSTEM_PACKAGES, SYSTEM_TOOLS, read_system_packages
+from shared_model.system_tools import SYSTEM_PACKAGES, SYSTEM_TOOLS, read_system_packages
 
 REPO = Path(__file__).resolve().parent.parent
 SCANNED = (

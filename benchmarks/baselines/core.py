@@ -46,7 +46,7 @@ class Floor:
         if not is_json_media_type(content_type):
             raise UnsupportedMediaType()
         if len(body) > self.max_body_bytes:
-            raise PayloadTooLarge()
+            raise PayloadTooLarge.over(self.max_body_bytes)
         data = parse_json_object(body)
         if path == "/v1/predict":
             prediction = self.predictor.predict_one(self.validator.validate_record(data))

@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from tests.conftest import LOAN_RECORD as LOAN
 pytestmark = pytest.mark.live
 
 CHUNK = 64 * 1024
+CONCURRENT = 4  # within the default in-flight limit of one worker
 MAX_PREDICTIONS = 400  # bound on the requests sent while waiting for both workers to have answered
 PREDICTIONS_METRIC = re.compile(
     r'^servebench_http_requests_total\{method="POST",route="/v1/predict",status="200"\} (\S+)$', re.M
@@ -55,12 +57,20 @@ def test_prediction_and_bad_request(server: RunningServer):
 def test_metrics_count_every_prediction_across_workers(server: RunningServer):
     before = _predictions_counted(server)
     sent = 0
-    # New connection per request, until the access log shows both workers answered some.
-    while sent < MAX_PREDICTIONS:
-        assert httpx.post(f"{server.base_url}/v1/predict", json=LOAN).status_code == 200
-        sent += 1
-        if sent % 10 == 0 and len(set(ACCESS_LINE.findall(server.log()))) >= 2:
-            break
+    # Concurrent requests on new connections (a proxy's pooled connections carry sequential ones to one worker),
+    # until the access log shows both workers answered some.
+    with ThreadPoolExecutor(CONCURRENT) as pool:
+        while sent < MAX_PREDICTIONS:
+            statuses = list(
+                pool.map(
+                    lambda _: httpx.post(f"{server.base_url}/v1/predict", json=LOAN).status_code,
+                    range(CONCURRENT),
+                )
+            )
+            assert statuses == [200] * CONCURRENT
+            sent += CONCURRENT
+            if len(set(ACCESS_LINE.findall(server.log()))) >= 2:
+                break
     assert len(set(ACCESS_LINE.findall(server.log()))) == 2, server.log()
     assert _predictions_counted(server) - before == sent
 

@@ -1,4 +1,4 @@
-"""The system commands tests and benchmarks run, each found on PATH or refused with the command that installs it.
+"""The system commands the servers, tests and benchmarks run, each found on PATH or refused with the command that installs it.
 
 `requirements/system.txt` lists them with their Debian packages; `make system-packages` (a prerequisite of
 `make test` and `make bench`) installs what is missing. Looking a command up here, rather than with
@@ -13,6 +13,7 @@ from pathlib import Path
 
 SYSTEM_PACKAGES = Path(__file__).resolve().parent.parent / "requirements" / "system.txt"
 INSTALL_TARGET = "make system-packages"
+SYSTEM_BIN = "/usr/sbin:/sbin"
 
 
 class SystemToolMissing(RuntimeError):
@@ -28,7 +29,8 @@ class SystemTool:
 
     def path(self) -> str:
         """The command's path, or SystemToolMissing saying how to install it."""
-        found = shutil.which(self.command)
+        # Debian puts daemons such as nginx in /usr/sbin, which is not on every user's PATH.
+        found = shutil.which(self.command) or shutil.which(self.command, path=SYSTEM_BIN)
         if found is None:
             raise SystemToolMissing(
                 f"`{self.command}` is not installed (Debian package {self.package}). Install it with:\n"
@@ -60,5 +62,9 @@ def tool_path(command: str) -> str:
 
 
 def installed(command: str) -> bool:
-    """Whether a listed system command is on PATH."""
-    return shutil.which(SYSTEM_TOOLS[command].command) is not None
+    """Whether a listed system command is installed."""
+    try:
+        SYSTEM_TOOLS[command].path()
+    except SystemToolMissing:
+        return False
+    return True

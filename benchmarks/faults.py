@@ -1,0 +1,183 @@
+"""Fault probes over real HTTP: overload in a closed loop, a liveness prober, and clients that stall mid-request.
+
+Each is bounded in time and count and talks to loopback only; the live fault tests and the benchmark use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import uvloop
+from hdrh.histogram import HdrHistogram
+
+from benchmarks.load import (
+    HIGHEST_US,
+    LOWEST_US,
+    SIGNIFICANT_FIGURES,
+    Connection,
+    collector_paused,
+    request_head,
+)
+
+PROBE_TIMEOUT_S = 5.0
+
+
+def _histogram() -> HdrHistogram:
+    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_FIGURES)
+
+
+@dataclass(slots=True)
+class StatusSample:
+    """Latencies (µs) by status of a closed-loop run, the first body seen of each status, and transport errors."""
+
+    duration_s: float
+    by_status: dict[int, HdrHistogram] = field(default_factory=dict)
+    first_body: dict[int, bytes] = field(default_factory=dict)
+    first_headers: dict[int, dict[str, str]] = field(default_factory=dict)
+    errors: int = 0
+
+    def count(self, status: int) -> int:
+        """Answers with `status`."""
+        found = self.by_status.get(status)
+        return int(found.get_total_count()) if found is not None else 0
+
+    def percentile_ms(self, status: int, percentile: float) -> float:
+        """The `percentile` latency of answers with `status`, in ms."""
+        return float(self.by_status[status].get_value_at_percentile(percentile)) / 1000
+
+
+async def _closed_loop(
+    url: str, bodies: Sequence[bytes], connections: int, duration_s: float
+) -> StatusSample:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    heads = [request_head(url, body) for body in bodies]
+    sample = StatusSample(duration_s=duration_s)
+    deadline = time.perf_counter() + duration_s
+
+    async def client(offset: int) -> None:
+        connection = Connection(host, port)
+        index = offset
+        try:
+            while time.perf_counter() < deadline:
+                slot = index % len(bodies)
+                index += 1
+                started = time.perf_counter()
+                try:
+                    answer = await asyncio.wait_for(
+                        connection.request(heads[slot], bodies[slot]), timeout=PROBE_TIMEOUT_S
+                    )
+                except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
+                    sample.errors += 1
+                    await connection.close()
+                    continue
+                micros = max(LOWEST_US, int((time.perf_counter() - started) * 1e6))
+                sample.by_status.setdefault(answer.status, _histogram()).record_value(micros)
+                sample.first_body.setdefault(answer.status, answer.body)
+                sample.first_headers.setdefault(answer.status, answer.headers)
+        finally:
+            await connection.close()
+
+    await asyncio.gather(*(client(offset) for offset in range(connections)))
+    return sample
+
+
+def closed_loop(url: str, bodies: Sequence[bytes], *, connections: int, duration_s: float) -> StatusSample:
+    """`connections` clients each sending the next request as soon as the last is answered, for `duration_s`."""
+    with collector_paused():
+        return uvloop.run(_closed_loop(url, bodies, connections, duration_s))
+
+
+@dataclass(slots=True)
+class ProbeResult:
+    """What a prober saw: each probe's latency in ms, or None where it failed or timed out."""
+
+    latencies_ms: list[float | None] = field(default_factory=list)
+
+    @property
+    def failures(self) -> int:
+        return sum(latency is None for latency in self.latencies_ms)
+
+    @property
+    def worst_ms(self) -> float:
+        answered = [latency for latency in self.latencies_ms if latency is not None]
+        return max(answered, default=float("inf"))
+
+
+@contextmanager
+def probing(url: str, *, interval_s: float = 0.25) -> Iterator[ProbeResult]:
+    """GET `url` on a new connection every `interval_s` until exit, as an orchestrator's probe does.
+
+    The prober is a process of its own, so that a load generator in this process cannot delay it: what it sees is
+    the server's answer time alone.
+    """
+    result = ProbeResult()
+    command = [sys.executable, "-m", "benchmarks.faults", "--probe", url, "--interval", str(interval_s)]
+    prober = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        yield result
+    finally:
+        prober.send_signal(signal.SIGINT)
+        output, _ = prober.communicate(timeout=PROBE_TIMEOUT_S + 5)
+        result.latencies_ms.extend(None if line == "failed" else float(line) for line in output.split())
+
+
+def _probe_forever(url: str, interval_s: float) -> None:
+    try:
+        while True:
+            time.sleep(interval_s)
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S) as answer:
+                    ok = answer.status == 200
+            except (OSError, urllib.error.URLError):
+                ok = False
+            print(f"{(time.perf_counter() - started) * 1000:.3f}" if ok else "failed", flush=True)
+    except KeyboardInterrupt:
+        return
+
+
+@contextmanager
+def stalled_clients(host: str, port: int, count: int) -> Iterator[list[socket.socket]]:
+    """`count` connections that each send a prediction's headers and half its body, then nothing; closed on exit.
+
+    Half a body rather than half the headers: a server reads headers before it commits a worker, then hands the
+    request to the application, whose read of the body is what a slow client stalls.
+    """
+    body = b'{"age": 35, "income": 58000.0}'
+    half = (
+        b"POST /v1/predict HTTP/1.1\r\nHost: servebench\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body[: len(body) // 2]
+    )
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            stalled = socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S)
+            stalled.sendall(half)
+            sockets.append(stalled)
+        time.sleep(0.5)  # let the server accept them and start waiting on them
+        yield sockets
+    finally:
+        for stalled in sockets:
+            stalled.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.faults", description="a liveness prober")
+    parser.add_argument("--probe", required=True, help="the URL to GET")
+    parser.add_argument("--interval", type=float, default=0.25, help="seconds between probes")
+    arguments = parser.parse_args()
+    _probe_forever(arguments.probe, arguments.interval)

@@ -1,0 +1,49 @@
+"""Bounded work as a pure ASGI middleware inside the contract middleware.
+
+A prediction is refused at once with 503 `overloaded` when its task starts on a loop that keeps work waiting over
+MAX_QUEUE_MS, or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
+the whole body, so a client still sending (a slow upload) holds no place.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fastapi_app.errors import error_response
+from shared_model.admission import InflightLimit, LoopDelay, is_limited
+from shared_model.errors import Overloaded
+
+
+class AdmissionMiddleware:
+    """Admits a prediction, or refuses it before any of its work is done."""
+
+    def __init__(self, app: ASGIApp, limit: InflightLimit, delay: LoopDelay, max_queue_s: float) -> None:
+        self.app = app
+        self.limit = limit
+        self.delay = delay
+        self.max_queue_s = max_queue_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_limited(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        if self.delay.seconds() > self.max_queue_s:
+            await error_response(Overloaded())(scope, receive, send)
+            return
+        admitted = False
+
+        async def receive_then_admit() -> Message:
+            # Raised inside the app's body read, Overloaded reaches the app's own error translator.
+            nonlocal admitted
+            message = await receive()
+            if not admitted and message["type"] == "http.request" and not message.get("more_body", False):
+                if not self.limit.try_enter():
+                    raise Overloaded()
+                admitted = True
+            return message
+
+        try:
+            await self.app(scope, receive_then_admit, send)
+        finally:
+            if admitted:
+                self.limit.leave()

@@ -1,0 +1,126 @@
+"""Faults against the shipped production servers, 2 workers each, over real HTTP: slow clients, overload with a
+liveness probe, a worker killed under load, and SIGTERM under load. Each is bounded in time and count."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import psutil
+import pytest
+
+from benchmarks.faults import StatusSample, closed_loop, probing, stalled_clients
+from benchmarks.servers import RunningServer, running_server
+from shared_model.errors import Overloaded
+from tests.conftest import LOAN_RECORD as LOAN
+
+pytestmark = pytest.mark.live
+
+BODIES = [json.dumps(LOAN).encode()]
+STALLED = 64
+OVERLOAD_CONNECTIONS = 256
+LOAD_CONNECTIONS = 8  # well inside both front ends' limits: nothing is refused
+SECONDS = 5.0
+RAMP_SECONDS = 3.0
+ANSWERING_PID = re.compile(r" (\d+) servebench\.access: POST /v1/predict 200 ")
+
+
+@pytest.fixture(params=["flask_app", "fastapi_app"])
+def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    with running_server(request.param, workers=2) as running:
+        yield running
+
+
+def test_slow_clients_do_not_stall_the_server(server: RunningServer):
+    with stalled_clients("127.0.0.1", server.port, STALLED):
+        started = time.perf_counter()
+        answer = httpx.post(f"{server.base_url}/v1/predict", json=LOAN, timeout=10)
+        waited = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    assert waited < 1.0, f"a normal request waited {waited:.2f} s behind {STALLED} stalled clients"
+
+
+def test_overload_is_refused_at_once_and_liveness_still_answers(server: RunningServer):
+    # Probed once the burst's connections are all accepted: uvicorn (the framework-free ASGI floor too) takes
+    # about 2.5 s to accept 256 connections opened at once under load, and a probe caught in that ramp waits for it.
+    samples: list[StatusSample] = []
+    load = threading.Thread(
+        target=lambda: samples.append(
+            closed_loop(
+                f"{server.base_url}/v1/predict",
+                BODIES,
+                connections=OVERLOAD_CONNECTIONS,
+                duration_s=RAMP_SECONDS + SECONDS,
+            )
+        )
+    )
+    load.start()
+    time.sleep(RAMP_SECONDS)
+    with probing(f"{server.base_url}/health/live") as probe:
+        time.sleep(SECONDS - 1)
+    load.join(RAMP_SECONDS + SECONDS + 15)
+    sample = samples[0]
+    assert sample.errors == 0, "requests timed out or lost their connection"
+    assert set(sample.by_status) == {200, 503}, sorted(sample.by_status)
+    assert sample.count(200) > 0, "no prediction got through"
+    assert json.loads(sample.first_body[503]) == Overloaded().body()
+    assert sample.first_headers[503]["retry-after"] == "1"
+    assert sample.first_headers[503]["x-request-id"]
+    assert probe.latencies_ms, "the liveness probe never ran"
+    assert probe.failures == 0, probe.latencies_ms
+    assert probe.worst_ms < 1000, probe.latencies_ms
+
+
+def test_a_worker_killed_under_load_is_replaced(server: RunningServer):
+    httpx.post(f"{server.base_url}/v1/predict", json=LOAN).raise_for_status()
+    victim = _answering_worker(server)
+    threading.Timer(1.0, os.kill, (victim, signal.SIGKILL)).start()
+    sample = closed_loop(
+        f"{server.base_url}/v1/predict", BODIES, connections=LOAD_CONNECTIONS, duration_s=SECONDS
+    )
+    failed = sample.errors + sum(sample.count(status) for status in sample.by_status if status != 200)
+    answered = sample.count(200)
+    assert failed <= 0.02 * (answered + failed), (failed, answered, sorted(sample.by_status))
+    assert not psutil.pid_exists(victim) or psutil.Process(victim).status() == psutil.STATUS_ZOMBIE
+    after = httpx.post(f"{server.base_url}/v1/predict", json=LOAN, timeout=5)
+    assert after.status_code == 200
+    assert len(_workers(server)) == 2, "the killed worker was not replaced"
+
+
+def test_sigterm_under_load_finishes_what_is_in_flight(server: RunningServer):
+    threading.Timer(1.0, server.terminate).start()
+    sample = closed_loop(
+        f"{server.base_url}/v1/predict", BODIES, connections=LOAD_CONNECTIONS, duration_s=3.0
+    )
+    assert sample.count(200) > 0
+    assert set(sample.by_status) == {200}, "an answer other than 200 during the drain"
+    assert server.wait(30) == 0, server.log()
+
+
+def _workers(server: RunningServer) -> list[psutil.Process]:
+    """The live worker processes: gunicorn's master's children, or uvicorn's spawned processes."""
+    tree = psutil.Process(server.pid).children(recursive=True)
+    return [process for process in tree if _is_worker(process)]
+
+
+def _is_worker(process: psutil.Process) -> bool:
+    try:
+        command = " ".join(process.cmdline())
+        parent = " ".join(process.parent().cmdline())
+    except psutil.Error:
+        return False
+    return "multiprocessing.spawn" in command or ("gunicorn" in command and "gunicorn" in parent)
+
+
+def _answering_worker(server: RunningServer) -> int:
+    deadline = time.monotonic() + 5
+    while not (found := ANSWERING_PID.findall(server.log())) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the access line is written just after the answer is sent
+    assert found, server.log()
+    return int(found[-1])
