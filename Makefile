@@ -62,7 +62,7 @@ contract: bootstrap system-packages ## The contract suite alone, both modes, at 
 latency: bootstrap ## In-process predict latency of each built-in model (1 row and 100 rows)
 	$(PY) -m benchmarks.predict_latency
 
-run-flask: bootstrap ## Flask under gunicorn on 127.0.0.1:5000 (SERVEBENCH_* settings apply)
+run-flask: bootstrap system-packages ## Flask: nginx in front of gunicorn on 127.0.0.1:5000 (SERVEBENCH_* settings apply)
 	$(PY) -m flask_app
 
 run-fastapi: bootstrap ## FastAPI under uvicorn on 127.0.0.1:8000

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from benchmarks.servers import LOOPBACK, RunningServer, running_command
+from shared_model.proxied import UPSTREAM_PLACEHOLDER
 
 WSGI_FLOOR = "wsgi-floor"
 ASGI_FLOOR = "asgi-floor"
@@ -16,14 +18,18 @@ READY_PATH = "/health/ready"
 
 def floor_arguments(name: str, port: int, workers: int) -> list[str]:
     """The interpreter's arguments for a floor under its production server (gunicorn gthread, uvicorn)."""
-    bind = f"{LOOPBACK}:{port}"
     if name == WSGI_FLOOR:
-        # gthread keeps connections alive like a careful Flask deployment; one thread per worker keeps it a floor.
+        # The same stack as Flask's shipped configuration, less Flask: nginx in front of gunicorn gthread.
         return [
+            "-m",
+            "shared_model.proxied",
+            f"--port={port}",
+            "--",
+            sys.executable,
             "-m",
             "gunicorn",
             "benchmarks.baselines.wsgi_app:app",
-            f"--bind={bind}",
+            f"--bind=unix:{UPSTREAM_PLACEHOLDER}",
             f"--workers={workers}",
             "--worker-class=gthread",
             "--threads=4",

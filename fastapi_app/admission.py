@@ -1,7 +1,7 @@
 """Bounded work as a pure ASGI middleware inside the contract middleware.
 
-A prediction is refused at once with 503 `overloaded` when its task starts on a loop that keeps work waiting over
-MAX_QUEUE_MS, or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
+A prediction is refused at once with 503 `overloaded` when its task starts behind a queue on the event loop longer
+than MAX_QUEUE_MS (shared_model.admission.LoopDelay), or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
 the whole body, so a client still sending (a slow upload) holds no place.
 """
 
@@ -27,7 +27,7 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if self.delay.seconds() > self.max_queue_s:
+        if not self.delay.admit(self.max_queue_s, self.limit.limit):
             await error_response(Overloaded())(scope, receive, send)
             return
         admitted = False

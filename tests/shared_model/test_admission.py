@@ -1,0 +1,99 @@
+"""The in-flight limit and the event loop's queue check."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from shared_model.admission import InflightLimit, LoopDelay, is_limited
+from shared_model.errors import Overloaded
+
+
+def test_the_limit_admits_up_to_its_count_and_gives_places_back():
+    limit = InflightLimit(2)
+    assert limit.try_enter()
+    assert limit.try_enter()
+    assert not limit.try_enter()
+    limit.leave()
+    assert limit.try_enter()
+    assert limit.inflight == 2
+
+
+def test_admitted_raises_overloaded_past_the_limit_and_releases_on_error():
+    limit = InflightLimit(1)
+    with pytest.raises(RuntimeError), limit.admitted():
+        raise RuntimeError("the request failed")
+    assert limit.inflight == 0
+    with limit.admitted(), pytest.raises(Overloaded), limit.admitted():
+        pass
+
+
+def test_threads_never_exceed_the_limit():
+    limit = InflightLimit(3)
+    most = 0
+    guard = threading.Lock()
+
+    def worker() -> None:
+        nonlocal most
+        for _ in range(200):
+            if limit.try_enter():
+                with guard:
+                    most = max(most, limit.inflight)
+                limit.leave()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most <= 3
+    assert limit.inflight == 0
+
+
+def test_only_prediction_routes_are_limited():
+    assert is_limited("/v1/predict")
+    assert is_limited("/v1/predict/batch")
+    assert not is_limited("/health/live")
+    assert not is_limited("/metrics")
+
+
+def _busy(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def test_one_stall_refuses_nothing_but_a_burst_behind_it_is_refused():
+    async def scenario() -> tuple[bool, list[bool]]:
+        delay = LoopDelay()
+        delay.start()
+        await asyncio.sleep(0.02)
+        _busy(0.06)  # a garbage collection: the timer is overdue, one request starts
+        alone = delay.admit(max_queue_s=0.025, max_burst=4)
+        await asyncio.sleep(0.01)
+        _busy(0.06)  # a long iteration holding a burst of requests
+        burst = [delay.admit(max_queue_s=0.025, max_burst=4) for _ in range(8)]
+        delay.stop()
+        return alone, burst
+
+    alone, burst = asyncio.run(scenario())
+    assert alone
+    assert burst == [True] * 4 + [False] * 4
+
+
+def test_sustained_lateness_refuses():
+    async def scenario() -> bool:
+        delay = LoopDelay(tick_s=0.002, window=3)
+        delay.start()
+        await asyncio.sleep(0.01)
+        for _ in range(10):
+            _busy(0.03)  # every iteration holds the loop 30 ms, with no idle moment between: a queue
+            await asyncio.sleep(0)
+        admitted = delay.admit(max_queue_s=0.025, max_burst=100)
+        delay.stop()
+        return admitted
+
+    assert not asyncio.run(scenario())
