@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap models system-packages test lint typecheck pytest contract bench report \
+.PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench report \
         run-flask run-fastapi run-streamlit latency clean
 
 help: ## List the targets
@@ -73,6 +73,10 @@ run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 
 bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(RECORDS),--records $(RECORDS),)
+
+SOAK_SECONDS ?= 600
+soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)
+	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
 report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given

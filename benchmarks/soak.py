@@ -1,0 +1,117 @@
+"""`python -m benchmarks.soak [--seconds N] [--out DIR]`: each HTTP front end at half its capacity for a long while.
+
+A soak finds what a short run cannot: memory that grows with requests served, and errors that need time to appear.
+Per front end (shipped configuration, 1 worker): its capacity is measured first (wrk, 8 connections, 5 s), then the
+asyncio open-loop generator sends half of it for `--seconds` in slices, reading the server tree's RSS after each.
+It passes when RSS grew less than 10 % from the first slice to the last and no request failed. The results file
+(`soak-<UTC timestamp>.json`) sits beside the benchmark's; `make soak` runs it, outside the full benchmark's budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from benchmarks.load import open_loop
+from benchmarks.servers import RunningServer, running_server
+from benchmarks.wrk import run_wrk
+from shared_model import load_model, load_settings
+from shared_model.samples import sample_records
+
+FRONT_ENDS = ("flask_app", "fastapi_app")
+DEFAULT_SECONDS = 600.0
+SLICES = 10
+LOAD_FRACTION = 0.5
+MAX_RSS_GROWTH = 0.10
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(slots=True)
+class SoakRun:
+    """One front end's soak: the rate sent, RSS after each slice (MiB), and what failed."""
+
+    front_end: str
+    capacity_rps: float
+    rate_rps: float
+    seconds: float
+    rss_mib: list[float] = field(default_factory=list)
+    requests: int = 0
+    errors: int = 0
+    non_200: int = 0
+    refused: int = 0
+
+    @property
+    def rss_growth(self) -> float:
+        return self.rss_mib[-1] / self.rss_mib[0] - 1 if len(self.rss_mib) > 1 else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.rss_growth < MAX_RSS_GROWTH and self.errors == self.non_200 == self.refused == 0
+
+
+def tree_rss_mib(server: RunningServer) -> float:
+    """The resident memory of the server's whole process tree."""
+    root = psutil.Process(server.pid)
+    total: int = sum(process.memory_info().rss for process in [root, *root.children(recursive=True)])
+    return total / 2**20
+
+
+def soak(front_end: str, bodies: list[bytes], seconds: float) -> SoakRun:
+    """Measure `front_end`'s capacity, then hold it at half of that for `seconds`."""
+    with running_server(front_end, env={"SERVEBENCH_LOG_LEVEL": "WARNING"}) as server:
+        url = f"{server.base_url}/v1/predict"
+        capacity = run_wrk(url, bodies, connections=8, duration_s=5).throughput
+        run = SoakRun(front_end, capacity, capacity * LOAD_FRACTION, seconds)
+        for index in range(SLICES):
+            sample = open_loop(url, bodies, rate=run.rate_rps, duration_s=seconds / SLICES)
+            run.requests += sample.requests
+            run.errors += sample.errors
+            run.non_200 += sample.non_200
+            run.refused += sample.refused
+            run.rss_mib.append(round(tree_rss_mib(server), 1))
+            print(
+                f"{front_end}: slice {index + 1}/{SLICES}, {run.requests} requests, RSS {run.rss_mib[-1]} MiB",
+                file=sys.stderr,
+                flush=True,
+            )
+        return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="soak time per front end")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results file")
+    args = parser.parse_args(argv)
+    predictor = load_model(load_settings().MODEL)
+    bodies = [json.dumps(record).encode() for record in sample_records(predictor.spec, 200)]
+    started = datetime.now(UTC)
+    runs = [soak(front_end, bodies, args.seconds) for front_end in FRONT_ENDS]
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"soak-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    document = {
+        "kind": "soak",
+        "started": started.isoformat(),
+        "model": predictor.name,
+        "max_rss_growth": MAX_RSS_GROWTH,
+        "runs": [{**asdict(run), "rss_growth": run.rss_growth, "passed": run.passed} for run in runs],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    for run in runs:
+        verdict = "passed" if run.passed else "FAILED"
+        print(
+            f"{run.front_end}: {verdict}: {run.rate_rps:.0f} req/s for {run.seconds:.0f} s, {run.requests} requests, "
+            f"RSS {run.rss_mib[0]} -> {run.rss_mib[-1]} MiB ({run.rss_growth:+.1%}), errors {run.errors}, "
+            f"non-200 {run.non_200}, refused {run.refused}"
+        )
+    print(path)
+    return 0 if all(run.passed for run in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
