@@ -10,8 +10,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 # 1.1 added `model_card`, `generator_ceilings`, the in-process floor, the `browser` scenario and
-# `plan.browser_submits`; 1.0 files still read.
-SCHEMA_VERSION: Literal["1.1"] = "1.1"
+# `plan.browser_submits`; 1.2 added `stability`, `paired_ratios`, `instructions`, the `server` scenario with its
+# `trials`, and `plan.slo_ms`. 1.0 and 1.1 files still read.
+SCHEMA_VERSION: Literal["1.2"] = "1.2"
+SchemaVersion = Literal["1.0", "1.1", "1.2"]
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling"]
 Scenario = Literal[
@@ -26,6 +28,7 @@ Scenario = Literal[
     "streamlit_sessions",
     "streamlit_cold_start",
     "browser",
+    "server",  # MLPerf's Server scenario: the highest Poisson arrival rate whose p99 stays within the SLO
 ]
 
 
@@ -58,6 +61,20 @@ class Figure(Strict):
         )
 
 
+class Trial(Strict):
+    """One rate tried by the Server scenario's search, and whether it held the latency objective."""
+
+    repeat: int  # which repeat of the search (0-based)
+    offered_rps: float
+    delivered_rps: float
+    p99_ms: float
+    samples: int
+    errors: int
+    refused: int
+    passed: bool
+    why: str  # "p99 12.3 ms ≤ 50 ms" or the reason it failed ("p99 81.0 ms > 50 ms", "3 errors", ...)
+
+
 class Measurement(Strict):
     """One scenario at one setting (e.g. closed loop at c=8) on one target."""
 
@@ -65,6 +82,7 @@ class Measurement(Strict):
     params: dict[str, float | int | str]
     figures: dict[str, Figure]
     failure: str | None = None
+    trials: list[Trial] = Field(default_factory=list)  # the Server scenario's search, every rate tried
 
     @property
     def params_text(self) -> str:
@@ -139,12 +157,52 @@ class Plan(Strict):
     cold_start_launches: int
     browser_submits: int = 0
     estimated_s: float
+    slo_ms: float | None = None  # the Server scenario's latency objective on p99
+
+
+class CalibrationProbe(Strict):
+    """A fixed CPU-bound loop timed on one core at one moment of the run."""
+
+    moment: str  # "before", "after round 1", ..., "after"
+    core: int
+    ms: float  # median of the probe's timed loops
+
+
+class Stability(Strict):
+    """Was the machine steady while the figures were taken? The calibration probes and what they imply."""
+
+    probes: list[CalibrationProbe]
+    spread: float  # largest (max − min) / min of one core's probe times over the run
+    threshold: float  # a spread above this marks the run unstable
+    steal_fraction: float  # CPU time the host took (/proc/stat steal) over the run's CPU time
+    stable: bool
+    reasons: list[str]  # why the run is unstable (empty when stable)
+
+
+class PairedRatio(Strict):
+    """A front end over its floor, each pair measured back to back in one repeat; the figure is the ratio's spread."""
+
+    name: str  # "flask_app/wsgi-floor p50 at c=1"
+    numerator: str  # target label
+    denominator: str
+    metric: str  # "p50_ms"
+    ratio: Figure  # unit "×": one ratio per pair
+    within_noise: bool  # the ratio's min–max range crosses 1.0: no finding
+
+
+class InstructionCount(Strict):
+    """Instructions per request of an app called in-process under valgrind: a twin of wall time that does not drift."""
+
+    target: str  # "flask_app", "wsgi-floor", "fastapi_app", "asgi-floor", "in-process"
+    calls: list[int]  # the two call counts whose difference is measured, e.g. [200, 400]
+    per_request: Figure  # unit "instructions": one value per valgrind run
+    spread: float  # (max − min) / median of per_request over the runs
 
 
 class Results(Strict):
     """Everything one `python -m benchmarks` run produced."""
 
-    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     mode: Mode
     quick: bool
     smoke: bool
@@ -162,6 +220,9 @@ class Results(Strict):
     # Requests per second each load generator reaches against the no-op server ("wrk", "asyncio").
     generator_ceilings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    stability: Stability | None = None
+    paired_ratios: list[PairedRatio] = Field(default_factory=list)
+    instructions: list[InstructionCount] = Field(default_factory=list)
 
 
 def results_path(out_dir: Path, started_at: datetime) -> Path:
