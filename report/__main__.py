@@ -9,7 +9,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from benchmarks.results import read_results
-from report.render import build, write
+from report.contents import build
+from report.render import write
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import pytest
 
 from report.__main__ import main
 from report.charts import BUILDERS
-from report.render import build
+from report.contents import build
 from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from shared_model import Predictor
 from tests.report.recorded import RECORDED_RUN, recorded_results

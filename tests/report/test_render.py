@@ -73,3 +73,25 @@ def test_cli_rejects_unknown_weights_and_malformed_results(
     results.write_text('{"schema_version": "1.0"}', encoding="utf-8")
     assert main(["--results", str(results), "--out", str(tmp_path)]) == 2
     assert "does not match the schema" in capsys.readouterr().err
+
+
+def test_html_is_the_markdown_rendered_so_the_two_cannot_differ(written: Path) -> None:
+    markdown = (written / "report.md").read_text()
+    html = (written / "report.html").read_text()
+    headings = re.findall(r"^#{1,3} (.+)$", markdown, flags=re.MULTILINE)
+    assert len(headings) > 10
+    for text in headings:
+        assert re.search(rf"<h[1-3] id=\"[a-z0-9-]+\">{re.escape(text)}</h[1-3]>", html), text
+    assert markdown.count("\n| ") == html.count("<tr>")
+
+
+def test_text_from_the_results_cannot_break_a_table_or_inject_markup(tmp_path: Path) -> None:
+    results = sample_results()
+    hostile = "bad | cell <script>alert(1)</script>"
+    rows = [row.model_copy(update={"passed": False, "failures": [hostile]}) for row in results.contract]
+    source = tmp_path / "results.json"
+    source.write_text(results.model_copy(update={"contract": rows}).model_dump_json(), encoding="utf-8")
+    assert main(["--results", str(source), "--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<script" not in html
+    assert "<td>bad | cell &lt;script&gt;alert(1)&lt;/script&gt;</td>" in html

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Route
 
 from report.charts import BUILDERS
-from report.render import build, write
+from report.contents import build
+from report.render import write
 from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from tests.conftest import TEST_ARTIFACTS
 from tests.report.recorded import recorded_results
@@ -38,7 +39,7 @@ def test_every_chart_renders_offline(chromium: Browser, tmp_path: Path) -> None:
         assert box is not None
         assert box["width"] > 300
         assert box["height"] > 100
-    assert page.locator("#quick-banner").is_visible()
+    assert page.locator("blockquote.banner", has_text="QUICK RUN").is_visible()
     assert page.locator("#verdicts").is_visible()
     TEST_ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(TEST_ARTIFACTS / "report.png"), full_page=True)

@@ -1,0 +1,65 @@
+"""What the report shows, computed once from a results file: verdicts, ranking, charts, tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from benchmarks.results import Results
+from report import charts, tables
+from report.compare import Change, significant_changes
+from report.figures import headlines, normalised
+from report.scoring import Score, rank
+from report.verdicts import Verdict, verdicts
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything the report shows, computed once from the results."""
+
+    results: Results
+    verdicts: list[Verdict]
+    scores: list[Score]
+    weights: dict[str, float]
+    charts: list[charts.Chart]
+    tables: dict[str, list[tables.Row]]
+    changes: list[Change] | None
+    reproduce: str
+
+    @property
+    def banner(self) -> str | None:
+        if self.results.smoke:
+            return "smoke run — not for decisions"
+        if self.results.quick:
+            return "quick run — not for decisions"
+        return None
+
+
+def build(
+    results: Results,
+    weights: dict[str, float],
+    baseline: Results | None = None,
+    reproduce: str = "make report",
+) -> Report:
+    """Compute the whole report from one results file (and, optionally, an older one to compare with)."""
+    results = normalised(results)
+    baseline = normalised(baseline) if baseline is not None else None
+    return Report(
+        results=results,
+        verdicts=verdicts(results),
+        scores=rank(headlines(results), weights),
+        weights=weights,
+        charts=charts.charts(results),
+        tables={
+            "figures": tables.every_figure(results),
+            "overhead": tables.overhead(results),
+            "variants": tables.variant_rows(results),
+            "streamlit": tables.streamlit_rows(results),
+            "noise": tables.noise_rows(results),
+            "flagged": tables.flagged_rows(results),
+            "model_card": tables.model_card_rows(results),
+            "contract": tables.contract_rows(results),
+            "features": tables.feature_matrix(results),
+        },
+        changes=significant_changes(baseline, results) if baseline is not None else None,
+        reproduce=reproduce,
+    )

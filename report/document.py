@@ -1,0 +1,173 @@
+"""The report as one Markdown document, section by section; report.html is rendered from this text alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from report.blocks import banner, heading, image, join, table
+from report.contents import Report
+from report.html import CHART_FOLDER
+from report.method import method
+
+Section = Callable[[Report], str | None]
+
+
+def title(r: Report) -> str:
+    res = r.results
+    env = res.environment
+    dirty = " (dirty)" if env.git_dirty else ""
+    return join(
+        heading(
+            1, f"servebench report — {res.model.get('name', '?')} {res.model.get('version', '')}".rstrip()
+        ),
+        f"Run {res.started_at:%Y-%m-%d %H:%M UTC} · {env.cpu_model}, {env.cores} cores, "
+        f"{env.memory_bytes / 2**30:.1f} GiB · git {env.git_revision[:12]}{dirty} · wall time {res.wall_s:.0f} s",
+    )
+
+
+def short_run(r: Report) -> str | None:
+    if r.banner is None:
+        return None
+    plan = r.results.plan
+    return banner(
+        f"{r.banner.upper()}.",
+        f"Short measurements ({plan.repeats} × {plan.measure_s:g} s): the figures show the shape, not decisions.",
+    )
+
+
+def verdicts(r: Report) -> str:
+    rows = [
+        (
+            v.need,
+            f"**{v.pick or 'none'}**",
+            f"`{v.rule}`: {v.rule_text}",
+            "; ".join(v.evidence) or "—",
+            " ".join(v.caveats),
+        )
+        for v in r.verdicts
+    ]
+    return join(
+        heading(2, "Verdicts"),
+        table(("need", "pick", "rule", "figures it rests on", "caveats"), rows),
+    )
+
+
+def ranking(r: Report) -> str:
+    weights = ", ".join(f"`{key}:{weight:g}`" for key, weight in r.weights.items())
+    rows = [
+        (
+            str(rank),
+            s.front_end,
+            f"{s.score:.3f}",
+            *(f"{s.parts[key]:.2f}" if s.parts[key] is not None else "—" for key in r.weights),
+        )
+        for rank, s in enumerate(r.scores, start=1)
+    ]
+    return join(
+        heading(2, "Ranking"),
+        f"Weights: {weights} — score = Σ w · best/value ÷ Σ w (1 is best on every key). Change them with "
+        "`make report WEIGHTS=latency:3,throughput:1,memory:1,cold_start:1,loc:2`.",
+        table(("rank", "front end", "score", *r.weights), rows),
+    )
+
+
+def charts(r: Report) -> str:
+    return join(heading(2, "Charts"), *(image(c.title, f"{CHART_FOLDER}/{c.key}.svg") for c in r.charts))
+
+
+def tabled(r: Report, title: str, headers: tuple[str, ...], key: str, intro: str | None = None) -> str:
+    """A section that is one of the report's tables under a heading, with an optional sentence before it."""
+    return join(heading(2, title), intro, table(headers, (row.cells for row in r.tables[key])))
+
+
+def overhead(r: Report) -> str:
+    headers = (
+        "front end",
+        "p50 at c=1",
+        "over in-process predict",
+        "over the framework-free server",
+        "throughput lost at c=8",
+    )
+    return tabled(r, "Framework overhead", headers, "overhead")
+
+
+def variants(r: Report) -> str:
+    headers = ("front end", "variant", "workers", "server", "throughput", "p50")
+    return tabled(r, "Variants (c=8, or 8 Streamlit sessions)", headers, "variants")
+
+
+def streamlit(r: Report) -> str | None:
+    if not r.tables["streamlit"]:
+        return None
+    headers = (
+        "settings",
+        "p50 by sessions",
+        "reruns/s at 8 sessions",
+        "Chromium click → result",
+        "memory per session at 8",
+    )
+    intro = (
+        "Submit → result over Streamlit's websocket (the server's time, p50 by concurrent sessions), and the same "
+        "clicked in Chromium as a cross-check (what a person sees, rendering included)."
+    )
+    return tabled(r, "Streamlit sessions", headers, "streamlit", intro)
+
+
+def contract(r: Report) -> str:
+    headers = ("front end", "result", "checks", "failures", "source")
+    return tabled(r, "Contract (verified before measuring)", headers, "contract")
+
+
+def features(r: Report) -> str:
+    return tabled(r, "Feature matrix", ("feature", "flask", "fastapi", "streamlit"), "features")
+
+
+def changes(r: Report) -> str | None:
+    if r.changes is None:
+        return None
+    rows = [
+        (
+            c.target,
+            f"{c.variant}, {c.workers}w",
+            c.scenario,
+            c.params,
+            c.key,
+            f"{c.old.median:.3g} {c.unit}",
+            f"{c.new.median:.3g} {c.unit}",
+            f"{c.relative * 100:+.0f} %",
+        )
+        for c in r.changes
+    ]
+    headers = ("target", "configuration", "scenario", "parameters", "figure", "before", "after", "change")
+    return join(
+        heading(2, "Changes since the baseline run"),
+        "A change counts when the new median lies outside the old min–max and differs by more than 10 %.",
+        table(headers, rows) if rows else "No figure changed by that rule.",
+    )
+
+
+def every_figure(r: Report) -> str:
+    headers = ("target", "configuration", "scenario", "parameters", "figure", "median (min–max)")
+    return tabled(r, "Every figure", headers, "figures")
+
+
+SECTIONS: tuple[Section, ...] = (
+    title,
+    short_run,
+    verdicts,
+    ranking,
+    charts,
+    overhead,
+    variants,
+    streamlit,
+    contract,
+    features,
+    changes,
+    method,
+    every_figure,
+)
+
+
+def markdown(r: Report) -> str:
+    """The whole report as Markdown, sections in reading order."""
+    return join(*(section(r) for section in SECTIONS)) + "\n"
