@@ -1,12 +1,14 @@
 """Boilerplate: each front end's code lines by pygount, its third-party imports, and lines per concern.
 
-The concern of a line is decided by this rule (METHOD.md states it too; tests/benchmarks/test_boilerplate.py
-checks it):
-1. A top-level statement (with its decorators and the comments right above it) preceded by a comment
-   `# concern: NAME` belongs to NAME.
-2. Otherwise a top-level function or class whose name contains a keyword of NAME_KEYWORDS belongs to that concern.
-3. Otherwise the statement belongs to the file's concern: a `# concern: NAME` comment before the module's first
-   statement, else FILE_CONCERNS by the file's stem, else "other".
+Every line's concern is written in the code, never guessed from names (METHOD.md states the rule;
+tests/benchmarks/test_boilerplate.py pins its figures on the real front ends):
+1. a `# concern: NAME` comment among the comment lines right above a statement (above its decorators; no blank line
+   between) attributes that statement, its body included, to NAME, at any depth;
+2. an unmarked statement inside another one has the enclosing statement's concern;
+3. an unmarked top-level statement has the file's concern: a `# file concern: NAME` comment before the module's
+   first statement after its docstring;
+4. anything else is "unmarked", and so is a statement whose marker names no concern of CONCERNS; both, and a marker
+   that attributes nothing, are reported by `attribute` as problems.
 Only code lines count (pygount: comments, docstrings and blank lines excluded).
 """
 
@@ -14,9 +16,12 @@ from __future__ import annotations
 
 import ast
 import io
+import logging
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from pygount import SourceAnalysis
@@ -30,47 +35,14 @@ CONCERNS = (
     "error_mapping",
     "docs",
     "observability",
+    "admission",
+    "cors",
     "server_config",
-    "other",
+    "ui",
 )
-MARKER = re.compile(r"#\s*concern:\s*([a-z_]+)")
-FILE_CONCERNS: dict[str, str] = {
-    "__main__": "server_config",
-    "gunicorn_conf": "server_config",
-    "server": "server_config",
-    "serving": "server_config",
-    "settings": "server_config",
-    "asgi": "server_config",
-    "wsgi": "server_config",
-    "cors": "server_config",
-    "errors": "error_mapping",
-    "exceptions": "error_mapping",
-    "docs": "docs",
-    "openapi": "docs",
-    "metrics": "observability",
-    "observability": "observability",
-    "timing": "observability",
-    "middleware": "observability",
-    "logging": "observability",
-    "body": "parsing_validation",
-    "parsing": "parsing_validation",
-    "validation": "parsing_validation",
-    "schemas": "parsing_validation",
-    "form": "parsing_validation",
-    "batch": "parsing_validation",
-    "app": "routing",
-    "views": "routing",
-    "routes": "routing",
-    "routing": "routing",
-    "endpoints": "routing",
-    "service": "routing",
-}
-NAME_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "error_mapping": ("error", "exception"),
-    "observability": ("metric", "timing", "request_id", "log"),
-    "docs": ("openapi", "docs"),
-    "parsing_validation": ("parse", "valid", "body"),
-}
+UNMARKED = "unmarked"
+MARKER = re.compile(r"^\s*#\s*concern:\s*(\S+)\s*$")
+FILE_MARKER = re.compile(r"^\s*#\s*file concern:\s*(\S+)\s*$")
 FIRST_PARTY = {
     "shared_model",
     "benchmarks",
@@ -81,6 +53,16 @@ FIRST_PARTY = {
     "tests",
 }
 
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Code lines per concern of one module (`unmarked` only when there are any), and what its markers miss."""
+
+    lines: dict[str, int]
+    problems: tuple[str, ...]
+
 
 def code_lines(text: str) -> int:
     """Code lines of Python source by pygount: comments, docstrings and blank lines excluded."""
@@ -89,23 +71,9 @@ def code_lines(text: str) -> int:
     return int(analysis.code_count)
 
 
-def concern_lines(text: str, stem: str) -> dict[str, int]:
+def attribute(text: str) -> Attribution:
     """Code lines per concern of one module, by the rule in this module's docstring."""
-    lines = text.splitlines(keepends=True)
-    tree = ast.parse(text)
-    default = _file_concern(lines, tree, stem)
-    counts = dict.fromkeys(CONCERNS, 0)
-    start = 0
-    for node in tree.body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
-        end = node.end_lineno or node.lineno
-        segment = lines[start:end]
-        # The comments between the previous statement and this one belong to this one.
-        concern = _marked(lines[start:first]) or _by_name(node) or default
-        counts[concern] += code_lines("".join(segment))
-        start = end
-    counts[default] += code_lines("".join(lines[start:]))
-    return counts
+    return _Markers(text).attribute(ast.parse(text))
 
 
 def third_party_imports(text: str) -> set[str]:
@@ -129,8 +97,11 @@ def count_package(folder: Path) -> BoilerplateRow:
         text = path.read_text(encoding="utf-8")
         logical += code_lines(text)
         dependencies |= third_party_imports(text)
-        for concern, count in concern_lines(text, path.stem).items():
-            totals[concern] += count
+        attribution = attribute(text)
+        for concern, count in attribution.lines.items():
+            totals[concern] = totals.get(concern, 0) + count
+        for problem in attribution.problems:
+            logger.warning("%s:%s", path, problem)
     return BoilerplateRow(
         front_end=folder.name,
         logical_lines=logical,
@@ -145,35 +116,85 @@ def count_front_ends(names: Iterable[str], root: Path = REPO_ROOT) -> list[Boile
     return [count_package(root / name) for name in names if (root / name).is_dir()]
 
 
-def _file_concern(lines: Sequence[str], tree: ast.Module, stem: str) -> str:
-    first_statement = tree.body[0].lineno - 1 if tree.body else len(lines)
-    # A module docstring is the first statement; a marker may also sit just after it.
-    head_end = tree.body[1].lineno - 1 if _has_docstring(tree) and len(tree.body) > 1 else first_statement
-    return _marked(lines[:head_end]) or FILE_CONCERNS.get(stem, "other")
+class _Markers:
+    """One module's lines, the concern each belongs to, and the markers that decided it."""
 
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+        self.owner = [UNMARKED] * len(self.lines)
+        self.used: set[int] = set()
+        self.problems: list[str] = []
 
-def _has_docstring(tree: ast.Module) -> bool:
-    first = tree.body[0] if tree.body else None
-    return (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    )
+    def attribute(self, tree: ast.Module) -> Attribution:
+        body = tree.body[1:] if _is_docstring(tree.body[0] if tree.body else None) else tree.body
+        file_concern = self._file_concern(_first_line(body[0]) if body else len(self.lines))
+        for node in body:
+            self._assign(node, file_concern)
+        self.problems += [
+            f"line {index + 1}: marker attributes nothing (it must sit right above a statement)"
+            for index, line in enumerate(self.lines)
+            if (MARKER.match(line) or FILE_MARKER.match(line)) and index not in self.used
+        ]
+        counts = dict.fromkeys(CONCERNS, 0)
+        for concern, run in groupby(zip(self.owner, self.lines, strict=True), key=lambda pair: pair[0]):
+            counts[concern] = counts.get(concern, 0) + code_lines("".join(line for _, line in run))
+        if not counts.get(UNMARKED):
+            counts.pop(UNMARKED, None)
+        return Attribution(counts, tuple(self.problems))
 
-
-def _marked(lines: Sequence[str]) -> str | None:
-    for line in reversed(lines):
-        match = MARKER.search(line)
-        if match and match.group(1) in CONCERNS:
-            return match.group(1)
-    return None
-
-
-def _by_name(node: ast.stmt) -> str | None:
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+    def _file_concern(self, head_end: int) -> str | None:
+        for index in range(head_end):
+            if match := FILE_MARKER.match(self.lines[index]):
+                self.used.add(index)
+                return self._known(match.group(1), index)
         return None
-    name = node.name.lower()
-    for concern, keywords in NAME_KEYWORDS.items():
-        if any(keyword in name for keyword in keywords):
-            return concern
-    return None
+
+    def _assign(self, node: ast.stmt, inherited: str | None) -> None:
+        first = _first_line(node)
+        concern = self._marker_above(first) or inherited
+        if concern is None:
+            self.problems.append(
+                f"line {first + 1}: no `# concern:` above this statement and no file concern"
+            )
+            concern = UNMARKED
+        last = node.end_lineno or node.lineno
+        self.owner[first:last] = [concern] * (last - first)
+        for child in _child_statements(node):
+            self._assign(child, concern)
+
+    def _marker_above(self, first: int) -> str | None:
+        index = first - 1
+        while index >= 0 and self.lines[index].lstrip().startswith("#"):
+            if match := MARKER.match(self.lines[index]):
+                self.used.add(index)
+                return self._known(match.group(1), index)
+            index -= 1
+        return None
+
+    def _known(self, name: str, index: int) -> str:
+        if name in CONCERNS:
+            return name
+        self.problems.append(f"line {index + 1}: unknown concern {name!r} (one of {', '.join(CONCERNS)})")
+        return UNMARKED
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(decorator.lineno for decorator in decorators)]) - 1
+
+
+def _child_statements(node: ast.stmt) -> Iterator[ast.stmt]:
+    for _, value in ast.iter_fields(node):
+        for item in value if isinstance(value, list) else ():
+            if isinstance(item, ast.stmt):
+                yield item
+            elif isinstance(item, ast.ExceptHandler | ast.match_case):
+                yield from item.body
+
+
+def _is_docstring(node: ast.stmt | None) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )

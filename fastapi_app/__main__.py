@@ -4,6 +4,8 @@ This process is replaced by uvicorn's own command line, so the supervisor of sev
 it never imports the app, FastAPI or the model, which only the workers need.
 """
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import argparse
@@ -24,6 +26,7 @@ DEFAULT_VARIANT = "async"
 GRACEFUL_SECONDS = 30
 
 
+# concern: observability
 def metrics_folder(settings: Settings) -> Path:
     """This server's Prometheus multiprocess folder, wiped before start as prometheus_client's docs advise."""
     folder = (
@@ -61,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = (
         load_settings()
     )  # fail now, naming the bad SERVEBENCH_* variable, rather than inside every worker
+    # concern: observability
     # Set before any worker imports prometheus_client.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_folder(settings))
     command = uvicorn_command(settings, args.variant)

@@ -5,6 +5,8 @@ than MAX_QUEUE_MS (shared_model.admission.LoopDelay), or when its body has arriv
 the whole body, so a client still sending (a slow upload) holds no place.
 """
 
+# file concern: admission
+
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

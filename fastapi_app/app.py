@@ -1,5 +1,7 @@
 """The app factory: the spec shapes the endpoints, the lifespan loads the model, one translator answers errors."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import os
@@ -29,9 +31,13 @@ from shared_model import (
 )
 from shared_model.admission import InflightLimit, LoopDelay
 
+# concern: docs
 OPENAPI_URL = "/openapi.json"
+# concern: cors
 CORS_METHODS = ["GET", "HEAD", "POST"]
+# concern: cors
 CORS_HEADERS = ["Content-Type", "X-Request-ID"]
+# concern: cors
 EXPOSED_HEADERS = ["X-Request-ID", "Server-Timing"]
 
 
@@ -40,22 +46,29 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `on_loop` runs endpoints as `async def` (the default) rather than in FastAPI's threadpool."""
     settings = settings or load_settings()
+    # concern: parsing_validation
     # The spec is read now because FastAPI needs the generated models when the routes are declared; the
     # model itself (the slow, verified part) loads in the lifespan.
     spec = predictor.spec if predictor is not None else _spec_or_none(settings.MODEL)
+    # concern: parsing_validation
     validator = Validator(spec, settings.MAX_BATCH) if spec is not None else None
 
+    # concern: admission
     loop_delay = LoopDelay()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         served = ServedModel.load(settings.MODEL, settings.MAX_BATCH, predictor, validator)
+        # concern: observability
         if served.predictor is not None:
             METRICS.model_loaded(served.predictor)
         app.state.served = served
+        # concern: admission
         loop_delay.start()
         yield
+        # concern: admission
         loop_delay.stop()
+        # concern: observability
         _forget_this_worker()
 
     app = FastAPI(
@@ -66,9 +79,11 @@ def create_app(
         redoc_url=None,
         redirect_slashes=False,  # `/v1/model/` is a 404 as in the other front ends, not a redirect
     )
+    # concern: parsing_validation
     app.state.max_body_bytes = settings.MAX_BODY_BYTES
     app.state.served = LOADING
 
+    # concern: docs
     def openapi() -> dict[str, Any]:
         # FastAPI's documented hook for a custom document: the shared builder replaces the generated one.
         served: ServedModel = app.state.served
@@ -76,12 +91,19 @@ def create_app(
         assert served.openapi is not None
         return served.openapi
 
+    # concern: docs
     app.openapi = openapi  # type: ignore[method-assign]
+    # concern: parsing_validation
     record_model = validator.record_model if validator else None
+    # concern: parsing_validation
     batch_model = validator.batch_model if validator else None
+    # concern: routing
     add_routes(app, record_model, batch_model, on_loop=on_loop)
+    # concern: docs
     docs.install(app, OPENAPI_URL)
+    # concern: error_mapping
     errors.install(app)
+    # concern: cors
     if settings.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,
@@ -90,16 +112,19 @@ def create_app(
             allow_headers=CORS_HEADERS,
             expose_headers=EXPOSED_HEADERS,
         )
+    # concern: admission
     app.add_middleware(
         AdmissionMiddleware,
         limit=InflightLimit(settings.MAX_INFLIGHT),
         delay=loop_delay,
         max_queue_s=settings.MAX_QUEUE_MS / 1000,
     )
+    # concern: observability
     app.add_middleware(ContractMiddleware)  # added last, so outermost: every response gets its headers
     return app
 
 
+# concern: parsing_validation
 def _spec_or_none(model: str) -> ModelSpec | None:
     try:
         return load_spec(resolve(model).spec)
@@ -107,6 +132,7 @@ def _spec_or_none(model: str) -> ModelSpec | None:
         return None  # load_model will fail too, and say why
 
 
+# concern: observability
 def _forget_this_worker() -> None:
     # In multiprocess mode a stopped worker's live gauges must not be summed any more.
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:

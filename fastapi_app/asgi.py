@@ -1,5 +1,7 @@
 """The app factories uvicorn imports in each worker: `fastapi_app.asgi:on_loop_app` or `:threadpool_app`."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import logging
@@ -9,6 +11,7 @@ from fastapi import FastAPI
 from fastapi_app.app import create_app
 from shared_model import load_settings
 
+# concern: observability
 LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 
 
@@ -24,5 +27,6 @@ def threadpool_app() -> FastAPI:
 
 def _app(*, on_loop: bool) -> FastAPI:
     settings = load_settings()
+    # concern: observability
     logging.basicConfig(level=settings.LOG_LEVEL, format=LOG_FORMAT)
     return create_app(settings=settings, on_loop=on_loop)

@@ -1,5 +1,7 @@
 """Swagger UI at /docs from the files of the swagger-ui-bundle package: no CDN, so it works offline."""
 
+# file concern: docs
+
 from __future__ import annotations
 
 from fastapi import FastAPI

@@ -1,5 +1,7 @@
 """The endpoints, built around the spec's generated pydantic models, which FastAPI puts in their signatures."""
 
+# file concern: routing
+
 # No `from __future__ import annotations`: FastAPI reads these signatures at runtime, and the record and batch
 # classes exist only inside `build_router`.
 
@@ -39,7 +41,9 @@ def add_routes(
     app: FastAPI, record_model: type[BaseModel] | None, batch_model: type[BaseModel] | None, *, on_loop: bool
 ) -> None:
     """Add the contract's routes; `on_loop` picks `async def` endpoints (True) or FastAPI's threadpool (False)."""
+    # concern: parsing_validation
     record_type: Any = record_model or dict[str, Any]
+    # concern: parsing_validation
     batch_type: Any = batch_model or dict[str, Any]
 
     def live() -> dict[str, str]:
@@ -74,6 +78,7 @@ def add_routes(
         with timings.measure("serialize"):
             return JSONResponse(batch_body(predictor, predictions))
 
+    # concern: observability
     def metrics() -> Response:
         """Prometheus metrics of every worker of this server."""
         payload, content_type = METRICS.exposition()

@@ -1,5 +1,7 @@
 """The one exception translator: ServeError, Starlette's HTTP errors and FastAPI's 422 become the shared body."""
 
+# file concern: error_mapping
+
 from __future__ import annotations
 
 from fastapi import FastAPI, Request

@@ -1,5 +1,7 @@
 """Request id, Server-Timing, metrics, the access log and the last-resort 500, as one pure ASGI middleware."""
 
+# file concern: observability
+
 from __future__ import annotations
 
 import logging
@@ -47,9 +49,11 @@ class ContractMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
+            # concern: error_mapping
             # Caught here rather than re-raised: Starlette's outermost error handler would answer without our
             # headers, and uvicorn would log a second traceback. The worker carries on either way.
             logger.exception("request %s failed", rid)
+            # concern: error_mapping
             if not started:
                 await error_response(InternalError())(scope, receive, send_with_headers)
         finally:

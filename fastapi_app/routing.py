@@ -1,5 +1,7 @@
 """A route whose JSON body is read and parsed once, by the shared strict parser, before FastAPI validates it."""
 
+# file concern: parsing_validation
+
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine

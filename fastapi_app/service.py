@@ -1,5 +1,7 @@
 """What the endpoints need: the model `app.state` serves, or 503 saying why it cannot."""
 
+# file concern: routing
+
 from __future__ import annotations
 
 from fastapi import Request

@@ -1,5 +1,7 @@
 """The request's Timings, kept in the ASGI scope so that middleware, route and endpoint share them."""
 
+# file concern: observability
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,8 @@ so slow clients hold no gunicorn thread, and it refuses predictions past the in-
 `gthread-direct` is the same gunicorn with no proxy, so that the benchmarks can show what the proxy costs and buys.
 """
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import argparse
@@ -47,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = (
         load_settings()
     )  # fail now, naming the bad SERVEBENCH_* variable, rather than inside every worker
+    # concern: observability
     # A fresh folder per run, set before any process imports prometheus_client; gunicorn's on_exit removes it.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="servebench-flask-metrics-")
     gunicorn = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), *variant.options]

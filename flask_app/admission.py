@@ -1,5 +1,7 @@
 """The per-worker limit on predictions in flight, as Flask request hooks (refusals go through the translator)."""
 
+# file concern: admission
+
 from __future__ import annotations
 
 from flask import Flask, g, request

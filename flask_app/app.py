@@ -1,5 +1,7 @@
 """The app factory: settings and model in, a Flask app meeting the HTTP contract out."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 from flask import Flask
@@ -20,13 +22,19 @@ def create_app(predictor: Predictor | None = None, settings: Settings | None = N
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
+    # concern: routing
     app.extensions[EXTENSION] = Service(settings, served)
+    # concern: routing
     app.register_blueprint(views.blueprint)
+    # concern: error_mapping
     errors.init_app(app)
+    # concern: observability
     observability.init_app(app, served.predictor)
+    # concern: admission
     admission.init_app(
         app, InflightLimit(settings.MAX_INFLIGHT)
     )  # after observability: refusals get its headers
+    # concern: cors
     if settings.CORS_ORIGINS:
         cors.init_app(app, settings.CORS_ORIGINS)
     return app

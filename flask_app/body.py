@@ -1,5 +1,7 @@
 """Reading a JSON request body in the contract's order: content type (415), size (413), then strict parse (400)."""
 
+# file concern: parsing_validation
+
 from __future__ import annotations
 
 from typing import Any

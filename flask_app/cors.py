@@ -1,5 +1,7 @@
 """CORS for the configured origins only (off unless SERVEBENCH_CORS_ORIGINS is set); Flask has none built in."""
 
+# file concern: cors
+
 from __future__ import annotations
 
 from flask import Flask, Response, request

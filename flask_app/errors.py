@@ -1,5 +1,7 @@
 """The one error translator: every exception becomes the shared error body with the catalogue's status."""
 
+# file concern: error_mapping
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,7 @@
 """gunicorn's configuration for servebench's Flask front end, from SERVEBENCH_* settings (`python -m flask_app`)."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import os
@@ -25,6 +27,7 @@ proc_name = "servebench-flask"
 control_socket_disable = True
 
 
+# concern: observability
 def child_exit(server: Any, worker: Any) -> None:
     """Drop a dead worker's live gauges from the multiprocess metrics."""
     from prometheus_client import multiprocess
@@ -32,6 +35,7 @@ def child_exit(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
+# concern: observability
 def on_exit(server: Any) -> None:
     """Remove this run's multiprocess metrics folder, which the launcher made fresh."""
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

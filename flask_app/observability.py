@@ -1,5 +1,7 @@
 """Request id, Server-Timing, metrics and the access log, as Flask request hooks around every view."""
 
+# file concern: observability
+
 from __future__ import annotations
 
 import logging

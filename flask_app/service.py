@@ -1,5 +1,7 @@
 """What the views need from the app: its settings, and the model it serves (or why it cannot)."""
 
+# file concern: routing
+
 from __future__ import annotations
 
 from dataclasses import dataclass

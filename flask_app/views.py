@@ -1,5 +1,7 @@
 """The one blueprint: each view translates the request, calls shared_model, and translates the answer back."""
 
+# file concern: routing
+
 from __future__ import annotations
 
 from typing import Any
@@ -63,6 +65,7 @@ def predict_batch() -> Response:
     return _serialized(batch_body(predictor, predictions))
 
 
+# concern: docs
 @blueprint.get("/openapi.json")
 def openapi() -> JsonBody:
     """The OpenAPI 3.1 document, generated from the model's spec."""
@@ -72,6 +75,7 @@ def openapi() -> JsonBody:
     return document
 
 
+# concern: observability
 @blueprint.get("/metrics")
 def metrics() -> Response:
     """Prometheus metrics of every worker of this server."""

@@ -1,5 +1,7 @@
 """`python -m streamlit_app [--variant NAME]`: exec `streamlit run` configured from the SERVEBENCH_* settings."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import argparse

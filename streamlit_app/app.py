@@ -1,5 +1,7 @@
 """The Streamlit page: a model card, a form generated from the spec, the exact result, and a CSV batch."""
 
+# file concern: ui
+
 from __future__ import annotations
 
 import json
@@ -9,14 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed, Validator
+from shared_model.http import prediction_body
 from streamlit_app.batch import batch_section
 from streamlit_app.form import record_form
 from streamlit_app.serving import served_model, served_settings
 
 RESULT_KEY = "prediction_result"
+# concern: error_mapping
 INVALID_INPUT = "These inputs do not match the model's feature spec:"
 
 
+# concern: error_mapping
 def field_errors_markdown(details: list[FieldError]) -> str:
     """The validator's field errors as a markdown list: the field, then the shared message."""
     return "\n".join(
@@ -53,6 +58,7 @@ def show_result(result: dict[str, Any]) -> None:
         st.json(json.dumps(result), expanded=True)
 
 
+# concern: routing
 def answer_for(
     record: dict[str, object], validator: Validator, predictor: Predictor
 ) -> dict[str, Any] | ValidationFailed:
@@ -61,16 +67,18 @@ def answer_for(
         row = validator.validate_record(record)
     except ValidationFailed as failure:
         return failure
-    return {**predictor.predict_one(row).as_dict(), "model": predictor.name, "version": predictor.version}
+    return prediction_body(predictor, predictor.predict_one(row))
 
 
 def main() -> None:
     """Draw the page for one rerun."""
+    # concern: server_config
     try:
         settings = served_settings()
     except SettingsError as error:
         st.error(f"The server's settings are invalid: {error}", icon="⚠️")
         st.stop()
+    # concern: server_config
     try:
         predictor, validator = served_model(settings.MODEL, settings.MAX_BATCH)
     except ServeError as error:
@@ -80,6 +88,7 @@ def main() -> None:
     model_card(predictor)
     st.title(f"{predictor.name} {predictor.version}")
     record = record_form(predictor.spec)
+    # concern: routing
     # The answer belongs to the submit rerun only (the button is a trigger), as in any Streamlit form.
     outcome = None if record is None else answer_for(record, validator, predictor)
     if isinstance(outcome, ValidationFailed):

@@ -1,5 +1,7 @@
 """The CSV batch: upload, per-row and per-column problems, the predictions table and its exact download."""
 
+# file concern: ui
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,6 +13,7 @@ from shared_model.tabular import check_csv, prediction_table, predictions_csv
 UPLOAD_KEY = "batch_csv"
 
 
+# concern: error_mapping
 def problem_place(problem: FieldError) -> str:
     """Where a problem is, in words: `file`, `column income`, `row 3`, `row 3 · age`."""
     scope, *rest = problem["loc"]
@@ -19,6 +22,7 @@ def problem_place(problem: FieldError) -> str:
     return " ".join(str(part) for part in problem["loc"])
 
 
+# concern: error_mapping
 def problems_frame(problems: list[FieldError]) -> pd.DataFrame:
     """The problems as a table a reader can scan and sort: where, what, and its machine-readable type."""
     return pd.DataFrame(
@@ -42,7 +46,9 @@ def batch_section(predictor: Predictor, validator: Validator) -> None:
     )
     if uploaded is None:
         return
+    # concern: parsing_validation
     checked = check_csv(uploaded.getvalue(), validator)
+    # concern: error_mapping
     if checked.problems:
         st.error(
             f"{checked.rejected} of {checked.total} rows rejected; "
@@ -52,6 +58,7 @@ def batch_section(predictor: Predictor, validator: Validator) -> None:
             st.dataframe(problems_frame(checked.problems), hide_index=True)
     if not checked.rows:
         return
+    # concern: routing
     table = prediction_table(predictor.spec, checked, predictor.predict(checked.rows), predictor.classes)
     st.success(f"{len(checked.rows)} of {checked.total} rows predicted.")
     with st.container(key="batch_predictions"):

@@ -1,5 +1,7 @@
 """The input form, generated from the spec: one widget per feature, keyed by the feature's name."""
 
+# file concern: ui
+
 from __future__ import annotations
 
 import math
@@ -17,6 +19,7 @@ def feature_label(feature: Feature) -> str:
     return f"{feature.name} ({feature.unit})" if feature.unit else feature.name
 
 
+# concern: parsing_validation
 def number_bounds(feature: Feature) -> tuple[float | None, float | None]:
     """The closed interval a number input offers; an exclusive bound becomes the nearest admitted value."""
     lows: list[float | None] = [feature.minimum]

@@ -1,5 +1,7 @@
 """How `streamlit run` is started: every production option spelled out, and the variants the benchmarks compare."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import math

@@ -1,5 +1,7 @@
 """What one server process serves: its settings and its model, each loaded once (`st.cache_resource`)."""
 
+# file concern: server_config
+
 from __future__ import annotations
 
 import streamlit as st
