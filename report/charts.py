@@ -236,7 +236,7 @@ def boilerplate_chart(results: Results) -> Chart | None:
         return None
     concerns = list(dict.fromkeys(c for row in rows for c in row.lines_per_concern))
     canvas, axes = plt.subplots(figsize=(SIZE[0], 2.6))
-    palette = plt.get_cmap("Set2")
+    palette = plt.get_cmap("tab10")  # ten colours: Set2's eight would repeat from the ninth concern
     for index, row in enumerate(rows):
         start = 0
         for position, concern in enumerate(concerns):

@@ -232,7 +232,7 @@ FEATURES: tuple[tuple[str, dict[str, str], str | None], ...] = (
             "fastapi": "spec-generated model in the signature",
             "streamlit": "shared validator on the form's values",
         },
-        "parsing and validation glue",
+        "parsing_validation",
     ),
     (
         "Async",
@@ -251,7 +251,7 @@ FEATURES: tuple[tuple[str, dict[str, str], str | None], ...] = (
     (
         "UI for humans",
         {"flask": "no", "fastapi": "Swagger UI only", "streamlit": "yes: form, chart, table"},
-        None,
+        "ui",
     ),
     (
         "File upload",
@@ -279,7 +279,7 @@ FEATURES: tuple[tuple[str, dict[str, str], str | None], ...] = (
             "fastapi": "uvicorn workers, event loop",
             "streamlit": "one process, a thread per session",
         },
-        "server config",
+        "server_config",
     ),
 )
 

@@ -16,6 +16,7 @@ from benchmarks.boilerplate import (
     count_package,
     third_party_imports,
 )
+from report.tables import FEATURES
 
 MODULE = textwrap.dedent(
     '''\
@@ -182,3 +183,9 @@ def test_real_front_ends_lines_per_concern(front_end: str) -> None:
     row = count_package(REPO_ROOT / front_end)
     assert row.lines_per_concern == FRONT_END_CONCERNS[front_end]
     assert sum(row.lines_per_concern.values()) == row.logical_lines
+
+
+def test_the_feature_matrix_names_counted_concerns() -> None:
+    # A misspelt concern there shows no cost at all, silently.
+    named = {concern for _, _, concern in FEATURES if concern is not None}
+    assert named <= set(CONCERNS)
