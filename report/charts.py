@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as Canvas
 
 from benchmarks.results import Figure, Results, Target
-from report.figures import FRONT_ENDS, figure, levels, measurement, shipped, variants
+from report.figures import FRONT_ENDS, SERVER, figure, levels, measurement, shipped, variants
 
 COLOURS = {
     "flask": "#2b6cb0",
@@ -97,7 +97,11 @@ def latency_chart(results: Results) -> Chart | None:
         axes.set(xscale="log", yscale="log", xlabel="concurrent connections", ylabel=f"{title} latency (ms)")
         axes.set_title(f"{title} latency, closed loop")
     left.legend(fontsize=7)
-    return Chart("latency", "Latency percentiles against concurrency (1 worker)", _svg(canvas))
+    return Chart(
+        "latency",
+        "SingleStream (c=1) and beyond: latency percentiles against concurrency (1 worker)",
+        _svg(canvas),
+    )
 
 
 def throughput_chart(results: Results) -> Chart | None:
@@ -141,9 +145,9 @@ def batch_chart(results: Results) -> Chart | None:
         plt.close(canvas)
         return None
     axes.set(xscale="log", yscale="log", xlabel="rows per request", ylabel="rows predicted per second")
-    axes.set_title("Batch throughput against batch size")
+    axes.set_title("Offline: batch throughput against batch size")
     axes.legend(fontsize=7)
-    return Chart("batch", "Rows per second against batch size", _svg(canvas))
+    return Chart("batch", "Offline: rows per second against batch size", _svg(canvas))
 
 
 def _bars(
@@ -155,13 +159,18 @@ def _bars(
     title: str,
     key: str,
 ) -> Chart | None:
-    bars = [(name, pick(shipped(results, name))) for name in _present(results, names)]
-    bars = [(name, fig) for name, fig in bars if fig is not None]
+    bars = [(name, name, pick(shipped(results, name))) for name in _present(results, names)]
+    return _bar_chart(
+        [(label, name, fig) for label, name, fig in bars if fig is not None], ylabel, title, key
+    )
+
+
+def _bar_chart(bars: list[tuple[str, str, Figure]], ylabel: str, title: str, key: str) -> Chart | None:
+    """One bar per (label, colour name, figure), median with its min–max, the median written above."""
     if not bars:
         return None
     canvas, axes = plt.subplots(figsize=SIZE)
-    for index, (name, fig) in enumerate(bars):
-        assert fig is not None
+    for index, (_, name, fig) in enumerate(bars):
         axes.bar(index, fig.median, color=COLOURS.get(name, "#000"))
         axes.errorbar(
             index, fig.median, yerr=[[_error(fig)[0]], [_error(fig)[1]]], color="#1a202c", capsize=4
@@ -175,10 +184,26 @@ def _bars(
             xytext=(0, 4),
             textcoords="offset points",
         )
-    axes.set_xticks(range(len(bars)), [name for name, _ in bars])
+    axes.set_xticks(range(len(bars)), [label for label, _, _ in bars])
     axes.set(ylabel=ylabel)
     axes.set_title(title)
     return Chart(key, title, _svg(canvas))
+
+
+def capacity_chart(results: Results) -> Chart | None:
+    """The Server scenario: capacity at the latency objective per target and worker count."""
+    bars = []
+    for target in results.targets:
+        found = measurement(target, SERVER)
+        if found is not None and "capacity_rps" in found.figures:
+            label = f"{target.name}\n{target.workers}w" + ("" if target.shipped else f", {target.variant}")
+            bars.append((label, target.name, found.figures["capacity_rps"]))
+    return _bar_chart(
+        bars,
+        "requests/s",
+        "Server: capacity at the p99 latency objective (Poisson arrivals)",
+        "capacity",
+    )
 
 
 def memory_chart(results: Results) -> Chart | None:
@@ -285,6 +310,7 @@ def streamlit_chart(results: Results) -> Chart | None:
 
 
 BUILDERS = (
+    capacity_chart,
     latency_chart,
     throughput_chart,
     batch_chart,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from report.blocks import banner, heading, image, join, table
+from report.blocks import banner, bullets, heading, image, join, table
+from report.capacity import capacity_rows, trial_rows
 from report.contents import Report
 from report.html import CHART_FOLDER
 from report.method import method
+from report.overhead import instruction_rows, layer_lines, paired_rows
+from report.summary import summary, unstable_run
 
 Section = Callable[[Report], str | None]
 
@@ -42,13 +45,14 @@ def verdicts(r: Report) -> str:
             f"**{v.pick or 'none'}**",
             f"`{v.rule}`: {v.rule_text}",
             "; ".join(v.evidence) or "—",
+            v.steadiness,
             " ".join(v.caveats),
         )
         for v in r.verdicts
     ]
     return join(
         heading(2, "Verdicts"),
-        table(("need", "pick", "rule", "figures it rests on", "caveats"), rows),
+        table(("need", "pick", "rule", "figures it rests on", "steady?", "caveats"), rows),
     )
 
 
@@ -72,7 +76,8 @@ def ranking(r: Report) -> str:
 
 
 def charts(r: Report) -> str:
-    return join(heading(2, "Charts"), *(image(c.title, f"{CHART_FOLDER}/{c.key}.svg") for c in r.charts))
+    shown = (image(c.title, f"{CHART_FOLDER}/{c.key}.svg") for c in r.charts if c.key != "capacity")
+    return join(heading(2, "Charts"), *shown)
 
 
 def tabled(r: Report, title: str, headers: tuple[str, ...], key: str, intro: str | None = None) -> str:
@@ -80,15 +85,70 @@ def tabled(r: Report, title: str, headers: tuple[str, ...], key: str, intro: str
     return join(heading(2, title), intro, table(headers, (row.cells for row in r.tables[key])))
 
 
+def capacity(r: Report) -> str:
+    title = "Capacity at the latency SLO (Server)"
+    rows = capacity_rows(r.results)
+    if not rows:
+        return join(
+            heading(2, title),
+            f"This results file (schema {r.results.schema_version}) has no Server scenario: the API verdict and the "
+            "ranking's throughput rest on closed-loop throughput at c=8 instead.",
+        )
+    trial_headers = ("target", "configuration", "search", "offered req/s", "delivered req/s", "p99 ms")
+    return join(
+        heading(2, title),
+        "MLPerf's Server scenario: Poisson arrivals at rising rates; a target's capacity is the highest rate whose "
+        "p99 stays within the objective with no errors. One value per repeat of the search, median (min–max).",
+        table(
+            ("target", "variant", "workers", "objective", "capacity", "p99 at capacity", "spread"),
+            (row.cells for row in rows),
+        ),
+        image("Server: capacity at the latency objective", f"{CHART_FOLDER}/capacity.svg")
+        if any(c.key == "capacity" for c in r.charts)
+        else None,
+        heading(3, "Every rate tried"),
+        table((*trial_headers, "errors / refused", "result"), (row.cells for row in trial_rows(r.results))),
+    )
+
+
 def overhead(r: Report) -> str:
+    res = r.results
+    instructions = (
+        join(
+            heading(3, "Instructions per request (valgrind)"),
+            "Counted in-process under valgrind: a twin of wall time that the machine's noise does not move.",
+            table(
+                ("target", "instructions per request", "spread", "calls counted"),
+                (row.cells for row in instruction_rows(res)),
+            ),
+            bullets(layer_lines(res)),
+        )
+        if res.instructions
+        else "No instruction counts in this results file (they start with schema 1.2)."
+    )
+    if res.paired_ratios:
+        return join(
+            heading(2, "Framework overhead"),
+            "Each ratio pairs a front end with its framework-free floor measured back to back in every round: one "
+            "ratio per round, median (min–max). A range that crosses 1.0 is within noise, not a finding.",
+            table(
+                ("comparison", "metric", "ratio", "reading", "the layer in instructions"),
+                (row.cells for row in paired_rows(res)),
+            ),
+            instructions,
+        )
     headers = (
         "front end",
-        "p50 at c=1",
+        "SingleStream p50 (c=1)",
         "over in-process predict",
         "over the framework-free server",
         "throughput lost at c=8",
     )
-    return tabled(r, "Framework overhead", headers, "overhead")
+    intro = (
+        "This results file has no paired ratios (schema 1.2): these are ratios of medians taken in different "
+        "moments, so a difference smaller than the figures' spread is not a finding."
+    )
+    return join(tabled(r, "Framework overhead", headers, "overhead", intro), instructions)
 
 
 def variants(r: Report) -> str:
@@ -153,9 +213,12 @@ def every_figure(r: Report) -> str:
 
 SECTIONS: tuple[Section, ...] = (
     title,
+    unstable_run,
     short_run,
+    summary,
     verdicts,
     ranking,
+    capacity,
     charts,
     overhead,
     variants,

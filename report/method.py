@@ -4,10 +4,35 @@ from __future__ import annotations
 
 from report.blocks import bullets, heading, join, table
 from report.contents import Report
+from report.stability import cores, probe_rows
+from report.steadiness import percent
 
 
 def _listed(items: dict[str, str] | dict[str, str | int]) -> str:
     return ", ".join(f"{key} `{value}`" for key, value in items.items())
+
+
+def stability(r: Report) -> str:
+    found = r.results.stability
+    if found is None:
+        return join(
+            heading(3, "Stability"),
+            f"Not recorded: calibration probes and steal time start with results schema 1.2 (this file: "
+            f"{r.results.schema_version}).",
+        )
+    reasons = f" Why unstable: {'; '.join(found.reasons)}." if found.reasons else ""
+    return join(
+        heading(3, "Stability"),
+        "A fixed CPU-bound loop timed on each core before the first round, between rounds and at the end: a "
+        "machine that slows under the benchmark shows it here. "
+        f"Largest spread of one core's probes {percent(found.spread)} (unstable above {percent(found.threshold)}); "
+        f"steal {found.steal_fraction * 100:.1f} % of CPU time; the run was **{'stable' if found.stable else 'unstable'}**."
+        + reasons,
+        table(
+            ("moment", *(f"core {core} (ms)" for core in cores(found))),
+            (row.cells for row in probe_rows(found)),
+        ),
+    )
 
 
 def noise(r: Report) -> str:
@@ -86,4 +111,6 @@ def run(r: Report) -> str:
 
 def method(r: Report) -> str:
     """Everything a reader needs to judge the figures: how noisy, how measured, on what."""
-    return join(heading(2, "Method and environment"), noise(r), ceilings(r), model_card(r), run(r))
+    return join(
+        heading(2, "Method and environment"), stability(r), noise(r), ceilings(r), model_card(r), run(r)
+    )

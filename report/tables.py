@@ -122,8 +122,9 @@ def streamlit_rows(results: Results) -> list[Row]:
 
 def noise_rows(results: Results) -> list[Row]:
     """How far the repeats of each headline figure spread: (max − min) / median, per shipped target."""
-    wanted = (
-        ("p50 at c=1", "closed_loop", "p50_ms", {"concurrency": 1}),
+    wanted: tuple[tuple[str, str, str, dict[str, float | int | str]], ...] = (
+        ("SingleStream p50 (c=1)", "closed_loop", "p50_ms", {"concurrency": 1}),
+        ("capacity at the SLO (Server)", "server", "capacity_rps", {}),
         ("throughput at c=8", "closed_loop", "throughput_rps", {"concurrency": HEADLINE_CONCURRENCY}),
         ("p99 at c=8", "closed_loop", "p99_ms", {"concurrency": HEADLINE_CONCURRENCY}),
         ("p50, 1 session", "streamlit_sessions", "p50_ms", {"sessions": 1}),

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.results import Results
 from report.__main__ import main
 from report.charts import BUILDERS
-from tests.report.sample_results import sample_results
+from tests.report.sample_results import legacy, sample_results
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_markdown_and_html_hold_verdicts_tables_and_every_chart(written: Path) -
             "Method and environment",
         ):
             assert heading in text
-        assert "highest_throughput_at_c8" in text
+        assert "highest_capacity_at_slo" in text
         assert "latency:3" in text
     assert len(re.findall(r'<figure class="chart" data-chart="', html)) == len(BUILDERS)
     assert len(list((written / "charts").glob("*.svg"))) == len(BUILDERS)
@@ -95,3 +96,56 @@ def test_text_from_the_results_cannot_break_a_table_or_inject_markup(tmp_path: P
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<script" not in html
     assert "<td>bad | cell &lt;script&gt;alert(1)&lt;/script&gt;</td>" in html
+
+
+def markdown_of(results: Results, folder: Path) -> str:
+    source = folder / "results.json"
+    source.write_text(results.model_dump_json(), encoding="utf-8")
+    assert main(["--results", str(source), "--out", str(folder / "out")]) == 0
+    return (folder / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_schema_1_2_sections_are_rendered(written: Path) -> None:
+    markdown = (written / "report.md").read_text()
+    summary = markdown.split("## Summary")[1].split("## Verdicts")[0]
+    assert "The run was **stable**: calibration probes moved 2 % (limit 10 %)" in summary
+    assert "| Public JSON API under load | **fastapi** | 1,008 req/s capacity at p99 ≤ 50 ms" in summary
+    capacity = markdown.split("## Capacity at the latency SLO (Server)")[1].split("## Charts")[0]
+    assert "| fastapi | shipped | 2 | p99 ≤ 50 ms | 2,016 (1,915–2,117) req/s |" in capacity
+    assert (
+        "| flask | shipped, 1w | 2 | 811 | 803 | 81.0 | 2 / 0 | failed: p99 81.0 ms > 50 ms, 2 errors |"
+        in capacity
+    )
+    assert "passed: p99 41.0 ms ≤ 50 ms" in capacity
+    overhead = markdown.split("## Framework overhead")[1].split("## Variants")[0]
+    (fastapi_p50,) = [
+        line for line in overhead.splitlines() if line.startswith("| fastapi_app (shipped, 1w) over")
+    ]
+    assert "within noise" in fastapi_p50
+    assert "a finding" not in fastapi_p50
+    assert (
+        "Flask's layer costs 2.80 M instructions per request (2.66 M–2.94 M), 33 % of the request" in overhead
+    )
+    assert "FastAPI's layer costs 0.90 M instructions per request" in overhead
+    assert "In-process predict alone costs 4.90 M instructions per request." in overhead
+    assert "| after round 2 | 20.2 | 20.2 |" in markdown.split("### Stability")[1]
+    assert "UNSTABLE RUN" not in markdown
+
+
+def test_an_unstable_run_opens_with_a_banner_and_its_reasons(tmp_path: Path) -> None:
+    markdown = markdown_of(sample_results(stable=False), tmp_path)
+    first = markdown.split("## Summary")[0]
+    assert "> **⚠ UNSTABLE RUN" in first
+    assert "core 0 after round 2: 30.2 ms against 20.0 ms" in first
+    assert "The run was **unstable**" in markdown
+
+
+def test_an_older_file_says_what_it_lacks_and_falls_back(tmp_path: Path) -> None:
+    markdown = markdown_of(legacy(sample_results()), tmp_path)
+    assert (
+        "has no Server scenario: the API verdict and the ranking's throughput rest on closed-loop" in markdown
+    )
+    assert "This results file has no paired ratios" in markdown
+    assert "| flask | 1.100 (1.045–1.155) ms | 1.57× |" in markdown  # the unpaired fallback
+    assert "highest_throughput_at_c8" in markdown
+    assert "Not recorded: calibration probes and steal time start with results schema 1.2" in markdown

@@ -8,12 +8,18 @@ from benchmarks.results import Measurement, Results
 from report.compare import changes, significant_changes
 from report.figures import headlines, normalised
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights, rank
-from report.verdicts import verdicts
-from tests.report.sample_results import fig, sample_results
+from report.verdicts import Verdict, verdicts
+from tests.report.sample_results import fig, legacy, sample_results
+
+API = "Public JSON API under load"
+UI = "Tool for non-programmers"
+LINES = "Prototype in an afternoon"
+FLASK = "Existing Flask codebase"
+MEMORY = "Tight memory budget"
 
 
 def picks(results: Results) -> dict[str, str | None]:
-    return {verdict.rule: verdict.pick for verdict in verdicts(normalised(results))}
+    return {verdict.need: verdict.pick for verdict in verdicts(normalised(results))}
 
 
 def swapped(results: Results, left: str, right: str) -> Results:
@@ -29,11 +35,11 @@ def swapped(results: Results, left: str, right: str) -> Results:
 
 def test_each_need_gets_a_pick_from_a_named_rule() -> None:
     assert picks(sample_results()) == {
-        "highest_throughput_at_c8": "fastapi",
-        "only_front_end_with_a_ui": "streamlit",
-        "fewest_logical_lines": "streamlit",
-        "stay_on_flask_unless_half_as_fast": "flask",
-        "lowest_idle_rss": "fastapi",
+        API: "fastapi",
+        UI: "streamlit",
+        LINES: "streamlit",
+        FLASK: "flask",
+        MEMORY: "fastapi",
     }
     for verdict in verdicts(sample_results()):
         assert verdict.evidence, verdict.rule
@@ -42,32 +48,29 @@ def test_each_need_gets_a_pick_from_a_named_rule() -> None:
 
 def test_swapping_flask_and_fastapi_figures_swaps_the_verdicts() -> None:
     after = picks(swapped(sample_results(), "flask_app", "fastapi_app"))
-    assert after["highest_throughput_at_c8"] == "flask"
-    assert after["lowest_idle_rss"] == "flask"
+    assert after[API] == "flask"
+    assert after[MEMORY] == "flask"
     # Flask now has the better throughput, so staying on it is still the call.
-    assert after["stay_on_flask_unless_half_as_fast"] == "flask"
+    assert after[FLASK] == "flask"
+
+
+def slowed(measurement: Measurement) -> Measurement:
+    """The measurement with its throughput (closed loop) or capacity (Server) cut to 100 req/s."""
+    key = {"closed_loop": "throughput_rps", "server": "capacity_rps"}.get(measurement.scenario)
+    if key is None:
+        return measurement
+    return measurement.model_copy(update={"figures": {**measurement.figures, key: fig("req/s", 100.0)}})
 
 
 def test_a_much_slower_flask_recommends_moving_to_fastapi() -> None:
     results = sample_results()
     slow = [
-        t.model_copy(
-            update={
-                "measurements": [
-                    m.model_copy(update={"figures": {**m.figures, "throughput_rps": fig("req/s", 100.0)}})
-                    if m.scenario == "closed_loop"
-                    else m
-                    for m in t.measurements
-                ]
-            }
-        )
+        t.model_copy(update={"measurements": [slowed(m) for m in t.measurements]})
         if t.name == "flask_app"
         else t
         for t in results.targets
     ]
-    assert (
-        picks(results.model_copy(update={"targets": slow}))["stay_on_flask_unless_half_as_fast"] == "fastapi"
-    )
+    assert picks(results.model_copy(update={"targets": slow}))[FLASK] == "fastapi"
 
 
 def test_a_front_end_that_failed_the_contract_is_never_picked() -> None:
@@ -76,7 +79,7 @@ def test_a_front_end_that_failed_the_contract_is_never_picked() -> None:
         t.model_copy(update={"verified": False}) if t.name == "fastapi_app" else t for t in results.targets
     ]
     after = picks(results.model_copy(update={"targets": failed}))
-    assert after["highest_throughput_at_c8"] == "flask"
+    assert after[API] == "flask"
     assert "fastapi" not in [
         score.front_end
         for score in rank(
@@ -176,7 +179,7 @@ def with_p99_at_peak(results: Results, name: str, p99_ms: float) -> Results:
 
 def test_a_pick_whose_tail_turns_past_saturation_carries_a_caveat() -> None:
     def api_caveats(results: Results) -> list[str]:
-        (api,) = [v for v in verdicts(normalised(results)) if v.rule == "highest_throughput_at_c8"]
+        (api,) = [v for v in verdicts(normalised(results)) if v.need == API]
         assert api.pick == "fastapi"
         return [c for c in api.caveats if c.startswith("Past saturation")]
 
@@ -186,3 +189,50 @@ def test_a_pick_whose_tail_turns_past_saturation_carries_a_caveat() -> None:
         "Past saturation the tail turns: at c=32 fastapi's p99 is 1,900 ms against flask's 200 ms. "
         "Cap concurrent requests per worker (or add workers) before the queue grows that long."
     ]
+
+
+def test_the_api_verdict_rests_on_capacity_at_the_slo_and_falls_back_to_c8_for_older_files() -> None:
+    def api(results: Results) -> Verdict:
+        (found,) = [v for v in verdicts(normalised(results)) if v.need == API]
+        return found
+
+    current, older = api(sample_results()), api(legacy(sample_results()))
+    assert (current.rule, current.pick) == ("highest_capacity_at_slo", "fastapi")
+    assert current.key_figure == "1,008 req/s capacity at p99 ≤ 50 ms (against flask 624 req/s)"
+    assert all("capacity at p99 ≤ 50 ms" in line for line in current.evidence)
+    assert (older.rule, older.pick) == ("highest_throughput_at_c8", "fastapi")
+    assert all("closed-loop throughput at c=8" in line for line in older.evidence)
+    heads = {h.front_end: h for h in headlines(normalised(sample_results()))}
+    assert heads["flask"].value("throughput") == pytest.approx(624.0)  # the ranking weighs capacity too
+
+
+def test_a_verdict_is_unstable_when_its_figures_spread_or_the_run_was_unstable() -> None:
+    def steadiness(results: Results) -> dict[str, tuple[bool, str]]:
+        return {v.need: (v.steady, v.steadiness) for v in verdicts(normalised(results))}
+
+    calm = steadiness(sample_results())
+    assert calm[API] == (True, "stable: every figure spreads ≤ 25 %")
+    assert calm[LINES] == (True, "counted, not timed")
+    assert steadiness(legacy(sample_results()))[API][1].endswith("the machine's stability was not recorded")
+    assert steadiness(sample_results(stable=False))[MEMORY] == (
+        False,
+        "unstable: the run was unstable",
+    )
+    wide = [
+        t.model_copy(
+            update={
+                "measurements": [
+                    m.model_copy(update={"figures": {**m.figures, "capacity_rps": fig("req/s", 600.0, 0.2)}})
+                    if m.scenario == "server"
+                    else m
+                    for m in t.measurements
+                ]
+            }
+        )
+        if t.name == "flask_app"
+        else t
+        for t in sample_results().targets
+    ]
+    steady, text = steadiness(sample_results().model_copy(update={"targets": wide}))[API]
+    assert not steady
+    assert text == "unstable: flask capacity at p99 ≤ 50 ms spreads 40 % (> 25 %)"
