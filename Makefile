@@ -79,9 +79,9 @@ soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for 
 	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
-report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given
+report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given; SOAK=path adds a soak
 	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK))
-	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),)
+	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),)
 
 clean: ## Remove .venv, artifacts and caches
 	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

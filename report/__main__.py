@@ -6,24 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from benchmarks.results import read_results
 from report.contents import build
+from report.loading import ResultsError, load_results, newest_results
 from report.render import write
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights
+from report.soak import load_soak, newest_soak
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 OUT_DIR = REPO_ROOT / "reports" / "latest"
-
-
-def newest_results(folder: Path = RESULTS_DIR) -> Path:
-    """The most recent results file (names are UTC timestamps, so they sort by time)."""
-    files = sorted(folder.glob("*.json"))
-    if not files:
-        raise FileNotFoundError(f"no results in {folder}; run `make bench` or give RESULTS=path")
-    return files[-1]
 
 
 def _shown(path: Path) -> str:
@@ -41,18 +32,20 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--latest", action="store_true", help="the newest file in benchmarks/results/")
     parser.add_argument("--weights", default=DEFAULT_WEIGHTS, help="ranking weights (default: %(default)s)")
     parser.add_argument("--baseline", type=Path, help="an older results file to compare with")
+    parser.add_argument(
+        "--soak", type=Path, help="a soak results file (default: the newest soak-*.json beside the results)"
+    )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: reports/latest)")
     args = parser.parse_args(argv)
     try:
         weights = parse_weights(args.weights)
-        path = newest_results() if args.latest else args.results
-        results = read_results(path)
-        baseline = read_results(args.baseline) if args.baseline else None
-    except (WeightsError, FileNotFoundError) as error:
+        path = newest_results(RESULTS_DIR) if args.latest else args.results
+        results = load_results(path)
+        baseline = load_results(args.baseline) if args.baseline else None
+        soak_file = args.soak or newest_soak(path.parent)
+        soak = (soak_file.name, load_soak(soak_file)) if soak_file else None
+    except (WeightsError, FileNotFoundError, ResultsError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ValidationError as error:
-        print(f"error: a results file does not match the schema:\n{error}", file=sys.stderr)
         return 2
     options = (f" WEIGHTS={args.weights}" if args.weights != DEFAULT_WEIGHTS else "") + (
         f" BASELINE={_shown(args.baseline)}" if args.baseline else ""
@@ -61,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     # The results are kept beside the report, so the rebuild command points at that copy.
     rebuild = f"make report RESULTS={_shown(args.out / 'results.json')}{options}"
     command = f"{measure} (measure afresh) · {rebuild} (rebuild this report from its results)"
-    markdown, html = write(build(results, weights, baseline, command), args.out, path)
+    markdown, html = write(build(results, weights, baseline, command, soak), args.out, path, soak_file)
     print(f"wrote {markdown}\nwrote {html}")
     return 0
 

@@ -9,6 +9,7 @@ from report import charts, tables
 from report.compare import Change, significant_changes
 from report.figures import headlines, normalised
 from report.scoring import Score, rank
+from report.soak import Soak
 from report.verdicts import Verdict, verdicts
 
 
@@ -24,6 +25,8 @@ class Report:
     tables: dict[str, list[tables.Row]]
     changes: list[Change] | None
     reproduce: str
+    soak: Soak | None = None
+    soak_name: str | None = None  # the soak file's name, as kept beside the report
 
     @property
     def banner(self) -> str | None:
@@ -39,6 +42,7 @@ def build(
     weights: dict[str, float],
     baseline: Results | None = None,
     reproduce: str = "make report",
+    soak: tuple[str, Soak] | None = None,
 ) -> Report:
     """Compute the whole report from one results file (and, optionally, an older one to compare with)."""
     results = normalised(results)
@@ -62,4 +66,6 @@ def build(
         },
         changes=significant_changes(baseline, results) if baseline is not None else None,
         reproduce=reproduce,
+        soak=soak[1] if soak else None,
+        soak_name=soak[0] if soak else None,
     )

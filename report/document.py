@@ -10,6 +10,7 @@ from report.contents import Report
 from report.html import CHART_FOLDER
 from report.method import method
 from report.overhead import instruction_rows, layer_lines, paired_rows
+from report.soak import soak_rows
 from report.summary import summary, unstable_run
 
 Section = Callable[[Report], str | None]
@@ -173,6 +174,31 @@ def streamlit(r: Report) -> str | None:
     return tabled(r, "Streamlit sessions", headers, "streamlit", intro)
 
 
+def soak(r: Report) -> str:
+    title = "Soak (make soak)"
+    if r.soak is None:
+        return join(
+            heading(2, title),
+            "No soak results beside this results file: `make soak` writes `benchmarks/results/soak-<UTC timestamp>.json`"
+            " (or give one with `make report SOAK=path`).",
+        )
+    headers = (
+        "front end",
+        "rate held",
+        "for",
+        "requests",
+        "RSS first → last slice",
+        "errors / non-200 / refused",
+    )
+    return join(
+        heading(2, title),
+        f"`{r.soak_name}`, started {r.soak.started}, model {r.soak.model}: each HTTP front end (shipped, 1 worker) "
+        "held at half its measured capacity, RSS read after each slice. It passes when RSS grew less than "
+        f"{r.soak.max_rss_growth * 100:.0f} % from the first slice to the last and no request failed.",
+        table((*headers, "result"), (row.cells for row in soak_rows(r.soak))),
+    )
+
+
 def contract(r: Report) -> str:
     headers = ("front end", "result", "checks", "failures", "source")
     return tabled(r, "Contract (verified before measuring)", headers, "contract")
@@ -223,6 +249,7 @@ SECTIONS: tuple[Section, ...] = (
     overhead,
     variants,
     streamlit,
+    soak,
     contract,
     features,
     changes,

@@ -10,7 +10,9 @@ from report.document import markdown
 from report.html import CHART_FOLDER, page
 
 
-def write(report: Report, out_dir: Path, results_file: Path | None = None) -> tuple[Path, Path]:
+def write(
+    report: Report, out_dir: Path, results_file: Path | None = None, soak_file: Path | None = None
+) -> tuple[Path, Path]:
     """Write report.md (charts as SVG files beside it) and the self-contained report.html; return both paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     chart_dir = out_dir / CHART_FOLDER
@@ -22,6 +24,9 @@ def write(report: Report, out_dir: Path, results_file: Path | None = None) -> tu
     if results_file is not None and results_file.resolve() != kept.resolve():
         # Kept beside the report, so that this very report can be rebuilt from it later.
         shutil.copyfile(results_file, kept)
+    if soak_file is not None and soak_file.resolve() != (out_dir / soak_file.name).resolve():
+        # Beside the kept results, where a rebuild finds it again.
+        shutil.copyfile(soak_file, out_dir / soak_file.name)
     text = markdown(report)
     markdown_path = out_dir / "report.md"
     html_path = out_dir / "report.html"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from benchmarks.results import Results
 from report.__main__ import main
 from report.charts import BUILDERS
+from report.loading import newest_results
 from tests.report.sample_results import legacy, sample_results
 
 
@@ -73,7 +75,9 @@ def test_cli_rejects_unknown_weights_and_malformed_results(
     assert "unknown weight key 'speed'" in capsys.readouterr().err
     results.write_text('{"schema_version": "1.0"}', encoding="utf-8")
     assert main(["--results", str(results), "--out", str(tmp_path)]) == 2
-    assert "does not match the schema" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "does not match the schema 1.0 (" in error
+    assert error.count("\n") == 1
 
 
 def test_html_is_the_markdown_rendered_so_the_two_cannot_differ(written: Path) -> None:
@@ -149,3 +153,96 @@ def test_an_older_file_says_what_it_lacks_and_falls_back(tmp_path: Path) -> None
     assert "| flask | 1.100 (1.045–1.155) ms | 1.57× |" in markdown  # the unpaired fallback
     assert "highest_throughput_at_c8" in markdown
     assert "Not recorded: calibration probes and steal time start with results schema 1.2" in markdown
+
+
+SOAK = {
+    "kind": "soak",
+    "started": "2026-12-02T01:00:00+00:00",
+    "model": "loan",
+    "max_rss_growth": 0.1,
+    "runs": [
+        {
+            "front_end": "flask_app",
+            "capacity_rps": 600.0,
+            "rate_rps": 300.0,
+            "seconds": 600.0,
+            "rss_mib": [190.0, 191.0, 192.5],
+            "requests": 180000,
+            "errors": 0,
+            "non_200": 0,
+            "refused": 0,
+            "rss_growth": 192.5 / 190.0 - 1,
+            "passed": True,
+        },
+        {
+            "front_end": "fastapi_app",
+            "capacity_rps": 1000.0,
+            "rate_rps": 500.0,
+            "seconds": 600.0,
+            "rss_mib": [180.0, 210.0],
+            "requests": 300000,
+            "errors": 3,
+            "non_200": 0,
+            "refused": 0,
+            "rss_growth": 210.0 / 180.0 - 1,
+            "passed": False,
+        },
+    ],
+}
+
+
+def test_the_newest_soak_beside_the_results_is_a_section_and_travels_with_the_report(tmp_path: Path) -> None:
+    (tmp_path / "soak-20261201T000000Z.json").write_text(
+        json.dumps({**SOAK, "model": "old"}), encoding="utf-8"
+    )
+    (tmp_path / "soak-20261202T010000Z.json").write_text(json.dumps(SOAK), encoding="utf-8")
+    markdown = markdown_of(sample_results(), tmp_path)
+    soak = markdown.split("## Soak (make soak)")[1].split("## Contract")[0]
+    assert "`soak-20261202T010000Z.json`, started 2026-12-02T01:00:00+00:00, model loan" in soak
+    assert (
+        "| flask | 300 req/s (50 % of 600) | 600 s | 180,000 | 190.0 → 192.5 MiB (+1.3 %) | 0 / 0 / 0 | passed |"
+        in soak
+    )
+    assert (
+        "| fastapi | 500 req/s (50 % of 1,000) | 600 s | 300,000 | 180.0 → 210.0 MiB (+16.7 %) | 3 / 0 / 0 | FAILED"
+        in soak
+    )
+    # Kept beside the report's results, a rebuild from there finds it again.
+    assert (tmp_path / "out" / "soak-20261202T010000Z.json").is_file()
+    assert main(["--results", str(tmp_path / "out" / "results.json"), "--out", str(tmp_path / "out")]) == 0
+    assert "`soak-20261202T010000Z.json`" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_without_a_soak_the_report_says_how_to_get_one(written: Path) -> None:
+    assert (
+        "No soak results beside this results file: `make soak` writes" in (written / "report.md").read_text()
+    )
+
+
+def test_latest_skips_soak_files(tmp_path: Path) -> None:
+    (tmp_path / "20261201T000000Z.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "soak-20261202T000000Z.json").write_text("{}", encoding="utf-8")
+    assert newest_results(tmp_path).name == "20261201T000000Z.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"schema_version": "2.0"}',
+            "results schema version '2.0' is unknown to this report, which reads 1.0, 1.1, 1.2",
+        ),
+        ('{"mode": "full"}', "results schema version None is unknown"),
+        ("not json", "not a readable JSON results file"),
+    ],
+)
+def test_an_unreadable_results_file_is_one_line_of_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(text, encoding="utf-8")
+    assert main(["--results", str(results), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert error.count("\n") == 1
+    assert error.startswith(f"error: {results}: ")

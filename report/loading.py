@@ -1,0 +1,49 @@
+"""Reading the files a report is built from, with one-line errors a reader can act on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import get_args
+
+from pydantic import ValidationError
+
+from benchmarks.results import Results, SchemaVersion
+
+KNOWN_VERSIONS: tuple[str, ...] = get_args(SchemaVersion)
+SOAK_PATTERN = "soak-*.json"
+
+
+class ResultsError(ValueError):
+    """A results file that this report cannot read; the message is one line and names the file."""
+
+
+def newest_results(folder: Path) -> Path:
+    """The most recent benchmark results file (names are UTC timestamps, so they sort by time); soak files excluded."""
+    files = sorted(path for path in folder.glob("*.json") if not path.match(SOAK_PATTERN))
+    if not files:
+        raise FileNotFoundError(f"no results in {folder}; run `make bench` or give RESULTS=path")
+    return files[-1]
+
+
+def load_results(path: Path) -> Results:
+    """Read a results file of any schema this report knows (1.0–1.2), or say in one line why it cannot."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultsError(f"{path}: not a readable JSON results file ({error})") from None
+    version = document.get("schema_version") if isinstance(document, dict) else None
+    if version not in KNOWN_VERSIONS:
+        raise ResultsError(
+            f"{path}: results schema version {version!r} is unknown to this report, which reads "
+            f"{', '.join(KNOWN_VERSIONS)}; rebuild it with the servebench revision that wrote it"
+        )
+    try:
+        return Results.model_validate(document)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "(top level)"
+        raise ResultsError(
+            f"{path}: does not match the schema {version} ({error.error_count()} problems; first: {where}: "
+            f"{first['msg']})"
+        ) from None

@@ -1,0 +1,80 @@
+"""The soak's results file (`make soak`, benchmarks/soak.py): found beside the benchmark's, read, and tabled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from report.loading import SOAK_PATTERN, ResultsError
+from report.steadiness import percent
+from report.tables import Row
+
+
+class SoakRun(BaseModel):
+    """One front end held at half its capacity: the rate, RSS after each slice, what failed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    front_end: str
+    capacity_rps: float
+    rate_rps: float
+    seconds: float
+    rss_mib: list[float]
+    requests: int
+    errors: int
+    non_200: int
+    refused: int
+    rss_growth: float
+    passed: bool
+
+
+class Soak(BaseModel):
+    """A whole `soak-<UTC timestamp>.json`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    started: str
+    model: str
+    max_rss_growth: float
+    runs: list[SoakRun]
+
+
+def newest_soak(folder: Path) -> Path | None:
+    """The most recent soak file in `folder` (the results file's), if any."""
+    found = sorted(folder.glob(SOAK_PATTERN))
+    return found[-1] if found else None
+
+
+def load_soak(path: Path) -> Soak:
+    """Read a soak file, or say in one line why it cannot be read."""
+    try:
+        return Soak.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        first = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+        raise ResultsError(f"{path}: not a soak results file ({first})") from None
+
+
+def soak_rows(soak: Soak) -> list[Row]:
+    """Each front end: rate held, for how long, RSS first → last and its growth, failures, pass or fail."""
+    return [
+        Row(
+            (
+                run.front_end.removesuffix("_app"),
+                f"{run.rate_rps:,.0f} req/s ({percent(run.rate_rps / run.capacity_rps)} of {run.capacity_rps:,.0f})"
+                if run.capacity_rps
+                else f"{run.rate_rps:,.0f} req/s",
+                f"{run.seconds:,.0f} s",
+                f"{run.requests:,}",
+                f"{run.rss_mib[0]:,.1f} → {run.rss_mib[-1]:,.1f} MiB ({run.rss_growth * 100:+.1f} %)"
+                if run.rss_mib
+                else "—",
+                f"{run.errors} / {run.non_200} / {run.refused}",
+                "passed"
+                if run.passed
+                else f"FAILED (RSS growth limit {percent(soak.max_rss_growth)}, no failures)",
+            )
+        )
+        for run in soak.runs
+    ]
