@@ -158,7 +158,10 @@ def existing_flask(heads: dict[str, Headline]) -> Verdict:
     caveats = ["Staying avoids a second framework, a second deployment and a rewrite of tests."]
     basis = flask.throughput_basis if flask else CLOSED_LOOP_BASIS
     key_figure = ""
+    # A capacity of 0 (no rate met the SLO, as in a smoke run) gives no ratio, not a division by zero.
     if flask and fastapi and flask.throughput_rps and fastapi.throughput_rps and fastapi.verified:
+        if fastapi.throughput_rps.median <= 0:
+            return _no_ratio_verdict(pick, caveats, basis, flask, fastapi)
         share = flask.throughput_rps.median / fastapi.throughput_rps.median
         key_figure = f"Flask serves {share:.2f}× FastAPI's {basis}"
         evidence.append(key_figure)
@@ -176,6 +179,21 @@ def existing_flask(heads: dict[str, Headline]) -> Verdict:
         caveats=caveats,
         key_figure=key_figure,
         figures=_labelled([h for h in (flask, fastapi) if h], basis, lambda h: h.throughput_rps),
+    )
+
+
+def _no_ratio_verdict(
+    pick: str | None, caveats: list[str], basis: str, flask: Headline, fastapi: Headline
+) -> Verdict:
+    return Verdict(
+        need="Existing Flask codebase",
+        rule="stay_on_flask_unless_half_as_fast",
+        rule_text=f"Flask, unless its {basis} is below {FLASK_ENOUGH:.0%} of FastAPI's.",
+        pick=pick,
+        evidence=[f"FastAPI's {basis} is 0: no ratio to compare"],
+        caveats=caveats,
+        key_figure="",
+        figures=_labelled([flask, fastapi], basis, lambda h: h.throughput_rps),
     )
 
 
