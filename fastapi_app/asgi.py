@@ -4,15 +4,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI
 
 from fastapi_app.app import create_app
 from shared_model import load_settings
+from shared_model.logs import LOG_FORMAT, configure_logging
 
-# concern: observability
-LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
+# LOG_FORMAT is re-exported: the benchmarks' instruction probe logs like a worker.
+__all__ = ["LOG_FORMAT", "on_loop_app", "threadpool_app"]
 
 
 def on_loop_app() -> FastAPI:
@@ -28,5 +27,5 @@ def threadpool_app() -> FastAPI:
 def _app(*, on_loop: bool) -> FastAPI:
     settings = load_settings()
     # concern: observability
-    logging.basicConfig(level=settings.LOG_LEVEL, format=LOG_FORMAT)
+    configure_logging(settings.LOG_LEVEL)
     return create_app(settings=settings, on_loop=on_loop)

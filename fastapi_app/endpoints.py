@@ -63,7 +63,7 @@ def add_routes(
         predictor, validator = served
         timings = timings_of(request)
         timings.end("validate")
-        with timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
+        with timings.measure("predict"):
             prediction = predictor.predict_one(validator.row(record))
         with timings.measure("serialize"):
             return JSONResponse(prediction_body(predictor, prediction))
@@ -73,7 +73,7 @@ def add_routes(
         predictor, validator = served
         timings = timings_of(request)
         timings.end("validate")
-        with timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
+        with timings.measure("predict"):
             predictions = predictor.predict(validator.rows(batch.instances))
         with timings.measure("serialize"):
             return JSONResponse(batch_body(predictor, predictions))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.errors import error_response
@@ -14,11 +13,11 @@ from fastapi_app.metrics import METRICS
 from fastapi_app.timing import SCOPE_KEY, new_timings
 from shared_model import InternalError
 from shared_model.http import request_id
+from shared_model.logs import log_access
 
 UNMATCHED_ROUTE = "<unmatched>"
 
 logger = logging.getLogger(__name__)
-access_log = logging.getLogger("servebench.access")
 
 
 class ContractMiddleware:
@@ -32,7 +31,9 @@ class ContractMiddleware:
             await self.app(scope, receive, send)
             return
         timings = scope[SCOPE_KEY] = new_timings()
-        rid = request_id(Headers(scope=scope).get("x-request-id"))
+        # Read from the raw pairs (ASGI servers lower-case the names): a Starlette Headers view costs more.
+        client_rid = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = request_id(client_rid)
         status = 500
         started = False
 
@@ -41,9 +42,13 @@ class ContractMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = rid
-                headers["Server-Timing"] = timings.header()
+                # Appended as raw pairs: no app below sets these two, so Starlette's MutableHeaders, which
+                # searches for a header to replace on every set, would find nothing.
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"x-request-id", rid.encode()),
+                    (b"server-timing", timings.header().encode()),
+                ]
             await send(message)
 
         try:
@@ -59,5 +64,5 @@ class ContractMiddleware:
         finally:
             total = timings.elapsed()
             route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
-            METRICS.observe_request(route, scope["method"], status, total)
-            access_log.info("%s %s %d %.3fms %s", scope["method"], scope["path"], status, total * 1000, rid)
+            METRICS.observe_request(route, scope["method"], status, timings, total)
+            log_access(scope["method"], scope["path"], status, total, rid)

@@ -23,5 +23,7 @@ def new_timings() -> Timings:
 def timings_of(request: Request | dict[str, Any]) -> Timings:
     """The Timings of this request (a fresh one when no middleware set it up, as in a bare route test)."""
     scope = request.scope if isinstance(request, Request) else request
-    found: Timings = scope.setdefault(SCOPE_KEY, new_timings())
+    found: Timings | None = scope.get(SCOPE_KEY)
+    if found is None:  # not `setdefault(key, new_timings())`, which built and dropped a Timings on every call
+        found = scope[SCOPE_KEY] = new_timings()
     return found

@@ -4,18 +4,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, Response, g, request
 
 from flask_app.metrics import METRICS
 from shared_model import Predictor
 from shared_model.http import request_id
+from shared_model.logs import log_access
 from shared_model.timing import Timings
 
 UNMATCHED_ROUTE = "<unmatched>"
-
-access_log = logging.getLogger("servebench.access")
 
 
 def init_app(app: Flask, predictor: Predictor | None) -> None:
@@ -28,17 +25,22 @@ def init_app(app: Flask, predictor: Predictor | None) -> None:
 
 def _start() -> None:
     g.timings = Timings()
-    g.request_id = request_id(request.headers.get("X-Request-ID"))
+    # The WSGI variable itself: Werkzeug's header view would build a wrapper to look up the same key.
+    g.request_id = request_id(request.environ.get("HTTP_X_REQUEST_ID"))
 
 
 def _finish(response: Response) -> Response:
+    # Each name read from `g` or `request` goes through a context-local proxy, so each is read once.
     timings: Timings = g.timings
+    rid: str = g.request_id
+    method = request.method
+    rule = request.url_rule
+    status = response.status_code
     total = timings.elapsed()
-    response.headers["X-Request-ID"] = g.request_id
+    response.headers["X-Request-ID"] = rid
     response.headers["Server-Timing"] = timings.header(total)
-    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
-    METRICS.observe_request(route, request.method, response.status_code, total)
-    access_log.info(
-        "%s %s %d %.3fms %s", request.method, request.path, response.status_code, total * 1000, g.request_id
+    METRICS.observe_request(
+        rule.rule if rule is not None else UNMATCHED_ROUTE, method, status, timings, total
     )
+    log_access(method, request.path, status, total, rid)
     return response

@@ -47,7 +47,7 @@ def predict() -> Response:
     predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         row = validator.validate_record(record)
-    with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict"):
+    with g.timings.measure("predict"):
         prediction = predictor.predict_one(row)
     return _serialized(prediction_body(predictor, prediction))
 
@@ -60,7 +60,7 @@ def predict_batch() -> Response:
     predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         rows = validator.validate_batch(batch)
-    with g.timings.measure("predict"), METRICS.observe_prediction("/v1/predict/batch"):
+    with g.timings.measure("predict"):
         predictions = predictor.predict(rows)
     return _serialized(batch_body(predictor, predictions))
 

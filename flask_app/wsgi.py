@@ -4,14 +4,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask_app.app import create_app
 from shared_model import load_settings
+from shared_model.logs import configure_logging
 
 settings = load_settings()
 # concern: observability
-logging.basicConfig(
-    level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
-)
+configure_logging(settings.LOG_LEVEL)
 app = create_app(settings=settings)
