@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench report \
-        run-flask run-fastapi run-streamlit latency clean
+        run-flask run-fastapi run-streamlit latency instructions clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ contract: bootstrap system-packages ## The contract suite alone, both modes, at 
 
 latency: bootstrap ## In-process predict latency of each built-in model (1 row and 100 rows)
 	$(PY) -m benchmarks.predict_latency
+
+instructions: bootstrap system-packages ## Instructions per request of each target called in-process, counted by callgrind
+	$(PY) -m benchmarks.instructions
 
 run-flask: bootstrap system-packages ## Flask: nginx in front of gunicorn on 127.0.0.1:5000 (SERVEBENCH_* settings apply)
 	$(PY) -m flask_app
