@@ -1,10 +1,11 @@
-"""Open-loop HTTP load from asyncio: requests leave on a fixed schedule, latency counts from the intended send time.
+"""Open-loop HTTP load: requests leave on a schedule, latency counts from the intended send time.
 
 A closed-loop generator waits for each answer before sending the next, so a stalled server also stalls the clock
-(coordinated omission). Here request i is due at `start + i / rate` whatever happened before; its latency is
-measured from that due time, so queueing shows up in the figures. The client is a minimal HTTP/1.1 keep-alive
-client on asyncio streams (httpx costs too much CPU per request to reach the rates needed), reconnecting when the
-server closes (gunicorn's sync worker closes after every answer).
+(coordinated omission). Here request i is due at its scheduled time whatever happened before (evenly spaced, or
+Poisson arrivals as MLPerf's Server scenario); its latency is measured from that due time, so queueing shows up in
+the figures. The sending is `pacer.py`'s lean protocol client, in this process or split over several generator
+processes whose HDR histograms are merged. `Connection` and `sequential` are a plain streams client for the
+harness's checks and the fault probes.
 """
 
 from __future__ import annotations
@@ -12,40 +13,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import uvloop
-from hdrh.histogram import HdrHistogram
 
-LOWEST_US = 1
-HIGHEST_US = 60_000_000
-SIGNIFICANT_FIGURES = 3
-MAX_CONNECTIONS = 256
+from benchmarks import arrivals as schedule
+from benchmarks.generators import run_processes
+from benchmarks.load_sample import HIGHEST_US, LOWEST_US, SIGNIFICANT_FIGURES, LoadSample
+from benchmarks.pacer import MAX_CONNECTIONS, paced
 
+__all__ = [
+    "HIGHEST_US",
+    "LOWEST_US",
+    "MAX_CONNECTIONS",
+    "SIGNIFICANT_FIGURES",
+    "Answer",
+    "Connection",
+    "LoadSample",
+    "collector_paused",
+    "open_loop",
+    "request_head",
+    "sequential",
+]
 
-@dataclass(slots=True)
-class LoadSample:
-    """Counts and an HDR histogram of latencies (µs) of one measured run."""
-
-    duration_s: float
-    requests: int = 0
-    errors: int = 0
-    non_200: int = 0  # answers neither 200 nor a 503 refusal
-    refused: int = 0  # 503 refusals of a server at its in-flight limit
-    histogram: HdrHistogram = field(
-        default_factory=lambda: HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_FIGURES)
-    )
-    server_timing: list[str] = field(default_factory=list)
-
-    def percentile_us(self, percentile: float) -> float:
-        return float(self.histogram.get_value_at_percentile(percentile))
-
-    @property
-    def throughput(self) -> float:
-        return (self.requests - self.refused) / self.duration_s if self.duration_s > 0 else 0.0
+MAX_PROCESSES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,54 +92,6 @@ def request_head(url: str, body: bytes, method: str = "POST") -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-async def _open_loop(url: str, bodies: Sequence[bytes], rate: float, duration_s: float) -> LoadSample:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    idle: list[Connection] = []
-    opened = 0
-    sample = LoadSample(duration_s=duration_s)
-    total = max(1, int(rate * duration_s))
-    heads = [request_head(url, body) for body in bodies]
-
-    async def one(index: int, due: float) -> None:
-        nonlocal opened
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        if idle:
-            connection = idle.pop()
-        elif opened < MAX_CONNECTIONS:
-            opened += 1
-            connection = Connection(host, port)
-        else:
-            while not idle:
-                await asyncio.sleep(0.0005)
-            connection = idle.pop()
-        slot = index % len(bodies)
-        try:
-            answer = await connection.request(heads[slot], bodies[slot])
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            sample.errors += 1
-            await connection.close()
-            idle.append(connection)
-            return
-        sample.histogram.record_value(max(LOWEST_US, int((time.perf_counter() - due) * 1e6)))
-        sample.requests += 1
-        sample.refused += answer.status == 503
-        sample.non_200 += answer.status not in (200, 503)
-        idle.append(connection)
-
-    start = time.perf_counter() + 0.05
-    tasks = [asyncio.create_task(one(i, start + i / rate)) for i in range(total)]
-    # Bounded: whatever has not answered 10 s after the schedule ended counts as an error.
-    _, pending = await asyncio.wait(tasks, timeout=duration_s + 10.0)
-    for task in pending:
-        task.cancel()
-    sample.errors += len(pending)
-    sample.duration_s = max(duration_s, time.perf_counter() - start) if pending else duration_s
-    for connection in idle:
-        await connection.close()
-    return sample
-
-
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """No garbage collection while a generator runs in this process.
@@ -164,10 +109,31 @@ def collector_paused() -> Iterator[None]:
         gc.unfreeze()
 
 
-def open_loop(url: str, bodies: Sequence[bytes], *, rate: float, duration_s: float) -> LoadSample:
-    """Send `rate` requests per second for `duration_s` on a fixed schedule; latencies from the due times."""
+def open_loop(
+    url: str,
+    bodies: Sequence[bytes],
+    *,
+    rate: float,
+    duration_s: float,
+    arrivals: schedule.Arrivals = "uniform",
+    seed: int = schedule.DEFAULT_SEED,
+    processes: int = 1,
+) -> LoadSample:
+    """Send `rate` requests per second for `duration_s` on a schedule; latencies from the due times.
+
+    `processes` > 1 splits one schedule over that many generator processes (each sends every n-th request), for a
+    machine with cores to spare for the generator; their histograms are merged.
+    """
+    if not 1 <= processes <= MAX_PROCESSES:
+        raise ValueError(f"processes must be 1 to {MAX_PROCESSES}, not {processes}")
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    payloads = [request_head(url, body) + body for body in bodies]
+    times = schedule.offsets(rate, duration_s, arrivals, seed)
+    if processes > 1:
+        return run_processes(host, port, payloads, times, duration_s=duration_s, processes=processes)
     with collector_paused():
-        return uvloop.run(_open_loop(url, bodies, rate, duration_s))
+        return uvloop.run(paced(host, port, payloads, times, duration_s=duration_s))
 
 
 async def _sequential(url: str, bodies: Sequence[bytes], count: int) -> list[Answer]:

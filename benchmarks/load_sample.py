@@ -1,0 +1,82 @@
+"""What one load run measured: counts, and HDR histograms of latency for all answers, 200s and 503 refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+LOWEST_US = 1
+HIGHEST_US = 60_000_000
+SIGNIFICANT_FIGURES = 3
+OK = 200
+REFUSED = 503
+COUNTS = ("requests", "errors", "non_200", "refused")
+HISTOGRAMS = ("histogram", "accepted", "refusals", "send_lag")
+
+
+def new_histogram() -> HdrHistogram:
+    """An empty latency histogram in µs, 1 µs to 60 s at 3 significant figures."""
+    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_FIGURES)
+
+
+@dataclass(slots=True)
+class LoadSample:
+    """Counts and HDR histograms of latencies (µs) of one measured run: every answer, accepted (200), refused (503)."""
+
+    duration_s: float
+    requests: int = 0
+    errors: int = 0
+    non_200: int = 0  # answers neither 200 nor a 503 refusal
+    refused: int = 0  # 503 refusals of a server at its in-flight limit
+    histogram: HdrHistogram = field(default_factory=new_histogram)
+    accepted: HdrHistogram = field(default_factory=new_histogram)
+    refusals: HdrHistogram = field(default_factory=new_histogram)
+    # How late the generator sent each request after its due time: its own share of the latencies.
+    send_lag: HdrHistogram = field(default_factory=new_histogram)
+    server_timing: list[str] = field(default_factory=list)
+
+    def record(self, status: int, micros: int) -> None:
+        """Count one answer with `status` that took `micros` µs."""
+        micros = max(LOWEST_US, micros)
+        self.requests += 1
+        self.histogram.record_value(micros)
+        if status == OK:
+            self.accepted.record_value(micros)
+        elif status == REFUSED:
+            self.refused += 1
+            self.refusals.record_value(micros)
+        else:
+            self.non_200 += 1
+
+    def percentile_us(self, percentile: float) -> float:
+        return float(self.histogram.get_value_at_percentile(percentile))
+
+    def accepted_percentile_us(self, percentile: float) -> float:
+        """The `percentile` latency of the 200 answers alone."""
+        return float(self.accepted.get_value_at_percentile(percentile))
+
+    def refused_percentile_us(self, percentile: float) -> float:
+        """The `percentile` latency of the 503 refusals alone."""
+        return float(self.refusals.get_value_at_percentile(percentile))
+
+    @property
+    def throughput(self) -> float:
+        return (self.requests - self.refused) / self.duration_s if self.duration_s > 0 else 0.0
+
+    def to_wire(self) -> dict[str, Any]:
+        """A JSON-ready form, histograms HDR-encoded (base64 text), to send from a generator process."""
+        return {
+            "duration_s": self.duration_s,
+            **{name: getattr(self, name) for name in COUNTS},
+            **{name: getattr(self, name).encode().decode() for name in HISTOGRAMS},
+        }
+
+    def merge(self, wire: dict[str, Any]) -> None:
+        """Add another process's sample (from `to_wire`) of the same run into this one."""
+        self.duration_s = max(self.duration_s, float(wire["duration_s"]))
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + int(wire[name]))
+        for name in HISTOGRAMS:
+            getattr(self, name).add(HdrHistogram.decode(wire[name].encode()))
