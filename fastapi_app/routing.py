@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from fastapi_app.service import served
 from fastapi_app.timing import timings_of
 from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
 from shared_model.http import DRAIN_BYTES, is_json_media_type
@@ -66,6 +67,7 @@ class StrictJsonRoute(APIRoute):
             timings = timings_of(strict)
             with timings.measure("parse"):
                 await strict.load_json(request.app.state.max_body_bytes)
+            served(strict).require()  # the contract's order: no model (503) before an invalid body (422)
             timings.begin("validate")  # ended by the endpoint, once FastAPI has validated the body
             return await handler(strict)
 

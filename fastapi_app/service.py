@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared_model import Predictor, ServedModel, Validator
+from shared_model import ServedModel
 
 LOADING = ServedModel.unavailable("The model is still loading.")
 
@@ -15,8 +15,3 @@ def served(request: Request) -> ServedModel:
     """What the lifespan loaded, or LOADING before it has run."""
     found: ServedModel = getattr(request.app.state, "served", LOADING)
     return found
-
-
-async def served_model(request: Request) -> tuple[Predictor, Validator]:
-    """Dependency: the model and validator, or 503; async so that it costs no thread hand-off."""
-    return served(request).require()

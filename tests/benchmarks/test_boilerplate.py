@@ -70,8 +70,8 @@ FRONT_END_CONCERNS = {
         "ui": 0,
     },
     "fastapi_app": {
-        "routing": 72,
-        "parsing_validation": 61,
+        "routing": 68,
+        "parsing_validation": 63,
         "error_mapping": 32,
         "docs": 26,
         "observability": 78,
