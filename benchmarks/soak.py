@@ -1,10 +1,11 @@
 """`python -m benchmarks.soak [--seconds N] [--out DIR]`: each HTTP front end at half its capacity for a long while.
 
 A soak finds what a short run cannot: memory that grows with requests served, and errors that need time to appear.
-Per front end (shipped configuration, 1 worker): its capacity is measured first (wrk, 8 connections, 5 s), then the
-asyncio open-loop generator sends half of it for `--seconds` in slices, reading the server tree's RSS after each.
-It passes when RSS grew less than 10 % from the first slice to the last and no request failed. The results file
-(`soak-<UTC timestamp>.json`) sits beside the benchmark's; `make soak` runs it, outside the full benchmark's budget.
+Per front end (shipped configuration, 1 worker, pinned apart from the generator as in the benchmark): its capacity is
+measured first (wrk, 8 connections, 5 s), then the open-loop generator sends half of it for `--seconds` in slices,
+reading the server tree's RSS after each. It passes when RSS grew less than 10 % from the first slice to the last
+and no request failed. The results file (`soak-<UTC timestamp>.json`) sits beside the benchmark's; `make soak` runs
+it, outside the full benchmark's budget.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks import affinity
 from benchmarks.load import open_loop
 from benchmarks.servers import RunningServer, running_server
 from benchmarks.wrk import run_wrk
@@ -45,6 +47,8 @@ class SoakRun:
     errors: int = 0
     non_200: int = 0
     refused: int = 0
+    # The generator's worst lateness in sending: a refusal after a large one came from a burst it caught up on.
+    send_lag_max_ms: float = 0.0
 
     @property
     def rss_growth(self) -> float:
@@ -64,19 +68,28 @@ def tree_rss_mib(server: RunningServer) -> float:
 
 def soak(front_end: str, bodies: list[bytes], seconds: float) -> SoakRun:
     """Measure `front_end`'s capacity, then hold it at half of that for `seconds`."""
+    server_cores, generator_cores = affinity.split_cores()
     with running_server(front_end, env={"SERVEBENCH_LOG_LEVEL": "WARNING"}) as server:
+        # Pinned apart as in the benchmark, so that the generator and the server do not take turns on one core.
+        affinity.pin_tree(server.pid, server_cores)
         url = f"{server.base_url}/v1/predict"
-        capacity = run_wrk(url, bodies, connections=8, duration_s=5).throughput
+        capacity = run_wrk(url, bodies, connections=8, duration_s=5, cores=generator_cores).throughput
         run = SoakRun(front_end, capacity, capacity * LOAD_FRACTION, seconds)
         for index in range(SLICES):
-            sample = open_loop(url, bodies, rate=run.rate_rps, duration_s=seconds / SLICES)
+            affinity.pin_self(generator_cores)
+            try:
+                sample = open_loop(url, bodies, rate=run.rate_rps, duration_s=seconds / SLICES)
+            finally:
+                affinity.unpin_self()
+            run.send_lag_max_ms = max(run.send_lag_max_ms, sample.send_lag.get_max_value() / 1000)
             run.requests += sample.requests
             run.errors += sample.errors
             run.non_200 += sample.non_200
             run.refused += sample.refused
             run.rss_mib.append(round(tree_rss_mib(server), 1))
             print(
-                f"{front_end}: slice {index + 1}/{SLICES}, {run.requests} requests, RSS {run.rss_mib[-1]} MiB",
+                f"{front_end}: slice {index + 1}/{SLICES}, {run.requests} requests, refused {run.refused}, "
+                f"RSS {run.rss_mib[-1]} MiB, generator's worst send lag {run.send_lag_max_ms:.0f} ms",
                 file=sys.stderr,
                 flush=True,
             )
@@ -107,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{run.front_end}: {verdict}: {run.rate_rps:.0f} req/s for {run.seconds:.0f} s, {run.requests} requests, "
             f"RSS {run.rss_mib[0]} -> {run.rss_mib[-1]} MiB ({run.rss_growth:+.1%}), errors {run.errors}, "
-            f"non-200 {run.non_200}, refused {run.refused}"
+            f"non-200 {run.non_200}, refused {run.refused}, generator's worst send lag {run.send_lag_max_ms:.0f} ms"
         )
     print(path)
     return 0 if all(run.passed for run in runs) else 1

@@ -1,0 +1,158 @@
+"""`python -m benchmarks.overload [FRONT_END ...]`: the overload goals, measured and printed, not asserted.
+
+Each HTTP front end (shipped configuration, 2 workers) is overloaded twice: a closed loop of 256 connections, and
+the open-loop generator at twice the capacity wrk measured just before (Poisson arrivals). Each load runs with a
+liveness and a readiness prober in processes of their own. The goals: refusals' p99 < 50 ms, accepted requests'
+p99 <= 10x the unloaded p50, no transport error or timeout, every probe answered within 1 s. The same loads against
+the no-op server show what the generators themselves add. On a shared 2-core machine these are figures to read
+(their spread is too wide for a test to assert them), so the live fault test checks only what does not depend on
+timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from benchmarks.faults import ProbeResult, closed_loop, probing
+from benchmarks.floors import NOOP, running_floor
+from benchmarks.load import open_loop, sequential
+from benchmarks.load_sample import OK, REFUSED
+from benchmarks.servers import running_server
+from benchmarks.wrk import run_wrk
+from shared_model import load_model, load_settings
+from shared_model.samples import sample_records
+
+FRONT_ENDS = ("flask_app", "fastapi_app")
+WORKERS = 2
+CONNECTIONS = 256
+OPEN_LOOP_FACTOR = 2.0
+SECONDS = 10.0
+MAX_REFUSED_P99_MS = 50.0
+MAX_ACCEPTED_P99_OVER_P50 = 10.0
+MAX_PROBE_MS = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Answers of one overload by kind, and the p99 latency (ms) of the accepted and the refused."""
+
+    accepted: int
+    refused: int
+    errors: int  # transport errors, timeouts and answers neither 200 nor 503
+    accepted_p99_ms: float
+    refused_p99_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Overload:
+    """What one overload run showed, against the goals."""
+
+    target: str
+    load: str
+    unloaded_p50_ms: float
+    counts: Counts
+    live: ProbeResult
+    ready: ProbeResult
+
+    def misses(self) -> list[str]:
+        """The goals this run missed, each with its figure."""
+        counts, missed = self.counts, []
+        if counts.refused and counts.refused_p99_ms >= MAX_REFUSED_P99_MS:
+            missed.append(f"refusals' p99 {counts.refused_p99_ms:.1f} ms")
+        if counts.accepted_p99_ms > MAX_ACCEPTED_P99_OVER_P50 * self.unloaded_p50_ms:
+            missed.append(
+                f"accepted p99 {counts.accepted_p99_ms / self.unloaded_p50_ms:.1f}x the unloaded p50"
+            )
+        if counts.errors:
+            missed.append(f"{counts.errors} errors")
+        for name, probe in (("liveness", self.live), ("readiness", self.ready)):
+            if probe.failures or probe.worst_ms > MAX_PROBE_MS:
+                missed.append(f"{name} worst {probe.worst_ms:.0f} ms, {probe.failures} failed")
+        return missed
+
+    def line(self) -> str:
+        """One printable line."""
+        counts, misses = self.counts, self.misses()
+        return (
+            f"{self.target}, {self.load}: unloaded p50 {self.unloaded_p50_ms:.2f} ms; accepted {counts.accepted} "
+            f"p99 {counts.accepted_p99_ms:.1f} ms; refused {counts.refused} p99 {counts.refused_p99_ms:.1f} ms; "
+            f"errors {counts.errors}; liveness worst {self.live.worst_ms:.0f} ms, readiness worst "
+            f"{self.ready.worst_ms:.0f} ms -> {'met' if not misses else 'MISSED: ' + '; '.join(misses)}"
+        )
+
+
+def overloads(target: str, base_url: str, bodies: list[bytes], capacity: float) -> list[Overload]:
+    """Both overloads against a started target whose capacity is `capacity` req/s."""
+    url = f"{base_url}/v1/predict"
+    sequential(url, bodies, 20)  # warm-up
+    # Spaced requests, none waiting for another: the unloaded latency.
+    unloaded = open_loop(url, bodies, rate=50, duration_s=2.0).accepted_percentile_us(50) / 1000
+    runs: list[tuple[str, Callable[[], Counts]]] = [
+        (f"closed loop c={CONNECTIONS}", lambda: _closed(url, bodies)),
+        (
+            f"open loop {OPEN_LOOP_FACTOR:g}x {capacity:.0f} req/s",
+            lambda: _open(url, bodies, OPEN_LOOP_FACTOR * capacity),
+        ),
+    ]
+    found = []
+    for load, run in runs:
+        with probing(f"{base_url}/health/live") as live, probing(f"{base_url}/health/ready") as ready:
+            counts = run()
+        found.append(Overload(target, load, unloaded, counts, live, ready))
+    return found
+
+
+def _closed(url: str, bodies: list[bytes]) -> Counts:
+    sample = closed_loop(url, bodies, connections=CONNECTIONS, duration_s=SECONDS)
+    other = sum(sample.count(status) for status in sample.by_status if status not in (OK, REFUSED))
+    return Counts(
+        sample.count(OK),
+        sample.count(REFUSED),
+        sample.errors + other,
+        sample.percentile_ms(OK, 99) if sample.count(OK) else 0.0,
+        sample.percentile_ms(REFUSED, 99) if sample.count(REFUSED) else 0.0,
+    )
+
+
+def _open(url: str, bodies: list[bytes], rate: float) -> Counts:
+    sample = open_loop(url, bodies, rate=rate, duration_s=SECONDS, arrivals="poisson")
+    return Counts(
+        sample.requests - sample.refused - sample.non_200,
+        sample.refused,
+        sample.errors + sample.non_200,
+        sample.accepted_percentile_us(99) / 1000,
+        sample.refused_percentile_us(99) / 1000,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.overload", description=__doc__)
+    parser.add_argument("front_ends", nargs="*", help=f"any of {', '.join(FRONT_ENDS)} (default: both)")
+    args = parser.parse_args(argv)
+    if unknown := set(args.front_ends) - set(FRONT_ENDS):
+        parser.error(f"unknown front ends: {', '.join(sorted(unknown))}")
+    predictor = load_model(load_settings().MODEL)
+    bodies = [json.dumps(record).encode() for record in sample_records(predictor.spec, 200)]
+    capacities = []
+    for front_end in args.front_ends or FRONT_ENDS:
+        with running_server(front_end, workers=WORKERS, env={"SERVEBENCH_LOG_LEVEL": "WARNING"}) as server:
+            capacity = run_wrk(
+                f"{server.base_url}/v1/predict", bodies, connections=8, duration_s=5
+            ).throughput
+            capacities.append(capacity)
+            for overload in overloads(front_end, server.base_url, bodies, capacity):
+                print(overload.line(), flush=True)
+    with running_floor(NOOP) as noop:
+        for overload in overloads(
+            "no-op server (the generators alone)", noop.base_url, bodies, max(capacities)
+        ):
+            print(overload.line(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
