@@ -135,6 +135,9 @@ def probing(url: str, *, interval_s: float = 0.25) -> Iterator[ProbeResult]:
 
 
 def _probe_forever(url: str, interval_s: float) -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it: the stop signal would
+    # never arrive.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while True:
             time.sleep(interval_s)
