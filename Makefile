@@ -74,8 +74,9 @@ run-fastapi: bootstrap ## FastAPI under uvicorn on 127.0.0.1:8000
 run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 	$(PY) -m streamlit_app
 
-bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run)
-	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(RECORDS),--records $(RECORDS),)
+SLO_MS ?= 50
+bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50)
+	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
 
 SOAK_SECONDS ?= 600
 soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)
@@ -83,7 +84,7 @@ soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for 
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
 report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given; SOAK=path adds a soak
-	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK))
+	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) SLO_MS=$(SLO_MS))
 	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),)
 
 clean: ## Remove .venv, artifacts and caches

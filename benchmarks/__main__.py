@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -24,6 +25,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of ms, not {text!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the plan of the chosen mode and write one results file."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
@@ -34,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--model", default=None, help="model name or path (default: SERVEBENCH_MODEL)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the results file")
+    parser.add_argument(
+        "--slo-ms",
+        type=_positive,
+        default=plan.DEFAULT_SLO_MS,
+        help="the Server scenario's p99 objective in ms (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     model = args.model or load_settings().MODEL
@@ -42,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         console = Console(stderr=True, width=160)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        path, results = execute(plan.MODES[mode], model, args.records, args.out, console)
+        settings = dataclasses.replace(plan.MODES[mode], slo_ms=args.slo_ms)
+        path, results = execute(settings, model, args.records, args.out, console)
     except KeyboardInterrupt:
         console.print("[red]interrupted: every server started was stopped; no results written[/]")
         return 130

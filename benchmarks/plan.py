@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from benchmarks import in_process
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR
 from benchmarks.results import Mode, Plan
+from benchmarks.scenarios import (
+    Batch,
+    ClosedLoop,
+    GeneratorCeiling,
+    Scenario,
+    Server,
+    StreamlitSessions,
+)
 from benchmarks.targets import (
     ALTERNATIVE_VARIANTS,
     HTTP_FRONT_ENDS,
@@ -25,7 +33,12 @@ STARTUP_S = {
     ASGI_FLOOR: 3.0,
     NOOP: 0.5,
 }
+DEFAULT_SLO_MS = 50.0
+# The asyncio generator keeps up with a rate when the no-op server's p99 stays this low at it.
+CEILING_SLO_MS = 10.0
+FLOOR_OF = {"flask_app": WSGI_FLOOR, "fastapi_app": ASGI_FLOOR}
 CONTRACT_S = 30.0  # the live catalogue on one model
+INSTRUCTIONS_S = 90.0  # two valgrind runs side by side: ~35 s of start-up, then ~10 s per target
 BROWSER_START_S = 6.0  # Chromium, the page's first run
 BROWSER_SUBMIT_S = 0.4
 
@@ -37,7 +50,9 @@ class Settings:
     mode: Mode
     concurrencies: tuple[int, ...]
     http_only_concurrencies: tuple[int, ...] = ()
-    open_loop_fractions: tuple[float, ...] = ()
+    slo_ms: float | None = DEFAULT_SLO_MS  # the Server scenario's p99 objective; None: no Server scenario
+    search_trials: int = 9  # most trials of one Server search
+    trial_queries: int = 1000  # fewest queries in one trial of the search (METHOD.md: why 1,000)
     batch_sizes: tuple[int, ...]
     floor_batches: bool = True  # batch sizes on the server floors too, not only on the front ends
     streamlit_sessions: tuple[int, ...]
@@ -45,14 +60,15 @@ class Settings:
     variants: bool = False
     repeats: int
     ceiling_rounds: int | None = None  # rounds that measure the generators' ceiling (None: every round)
-    # Offered rates at which the asyncio generator meets the no-op server; its ceiling is the highest it keeps up with.
-    ceiling_rates: tuple[int, ...] = ()
     warmup_s: float
     measure_s: float
     cold_start_launches: int
     floor_cold_starts: bool = True  # cold start of the server floors too, not only of the front ends
     browser_submits: int = 0
     run_contract: bool = True
+    instruction_calls: tuple[int, int] | None = (
+        None  # K and 2K in-process calls counted under valgrind; None: skip
+    )
 
     @property
     def ceiling_repeats(self) -> int:
@@ -67,18 +83,17 @@ FULL = Settings(
     mode="full",
     concurrencies=(1, 8, 32),
     http_only_concurrencies=(64,),
-    open_loop_fractions=(0.5, 0.9),
     batch_sizes=(1, 10, 100, 1000),
     streamlit_sessions=(1, 8, 32),
-    two_worker_concurrencies=(8, 32),
+    two_worker_concurrencies=(8,),
     variants=True,
     repeats=3,
     ceiling_rounds=1,
-    ceiling_rates=(1000, 2000, 3000, 4000),
     warmup_s=2.0,
-    measure_s=5.0,
+    measure_s=4.0,
     cold_start_launches=3,
     browser_submits=20,
+    instruction_calls=(20, 40),
 )
 # Quick keeps what the report's verdicts rest on and drops the floors' batch and cold-start figures.
 QUICK = Settings(
@@ -87,6 +102,8 @@ QUICK = Settings(
     batch_sizes=(1, 100),
     floor_batches=False,
     streamlit_sessions=(1, 8),
+    search_trials=3,
+    trial_queries=400,
     repeats=3,
     ceiling_rounds=1,
     warmup_s=0.5,
@@ -98,11 +115,11 @@ QUICK = Settings(
 SMOKE = Settings(
     mode="smoke",
     concurrencies=(1,),
-    open_loop_fractions=(0.5,),
     batch_sizes=(10,),
     streamlit_sessions=(1,),
+    search_trials=2,
+    trial_queries=200,
     repeats=1,
-    ceiling_rates=(500,),
     warmup_s=0.0,
     measure_s=1.0,
     cold_start_launches=0,
@@ -124,21 +141,56 @@ def targets(settings: Settings) -> list[TargetSpec]:
     return chosen
 
 
-def http_settings(settings: Settings, target: TargetSpec) -> list[tuple[str, int]]:
-    """(scenario, setting) pairs an HTTP target runs each round: closed-loop concurrencies, then batch sizes."""
+def scenarios(settings: Settings, target: TargetSpec) -> list[Scenario]:
+    """What a target runs each round, in order: closed loops first (the Server search starts from c=8's figure)."""
+    if not target.is_http:
+        return [StreamlitSessions(n) for n in settings.streamlit_sessions]
+    server: list[Scenario] = [Server(settings.slo_ms)] if settings.slo_ms is not None else []
     if target.kind == "generator_ceiling":
         highest = max(settings.concurrencies + settings.http_only_concurrencies)
-        return [("closed_loop", highest), *(("ceiling_open_loop", rate) for rate in settings.ceiling_rates)]
+        ceiling = [GeneratorCeiling(CEILING_SLO_MS)] if server else []
+        return [ClosedLoop(highest), *ceiling]
     if target.workers > 1:
-        return [("closed_loop", c) for c in settings.two_worker_concurrencies]
+        return [*(ClosedLoop(c) for c in settings.two_worker_concurrencies), *server]
     if target.kind == "front_end" and target.variant != SHIPPED_VARIANTS[target.name]:
-        return [("closed_loop", c) for c in settings.concurrencies[:2]]
+        return [ClosedLoop(c) for c in settings.concurrencies[:2]]
     levels = settings.concurrencies + (settings.http_only_concurrencies if target.kind == "front_end" else ())
-    pairs = [("closed_loop", c) for c in levels]
-    pairs += [("open_loop", round(f * 100)) for f in settings.open_loop_fractions]
+    chosen: list[Scenario] = [ClosedLoop(c) for c in levels]
+    chosen += server
     if target.kind == "front_end" or settings.floor_batches:
-        pairs += [("batch", size) for size in settings.batch_sizes]
-    return pairs
+        chosen += [Batch(size) for size in settings.batch_sizes]
+    return chosen
+
+
+def pairs(specs: list[TargetSpec]) -> list[tuple[TargetSpec, TargetSpec]]:
+    """(front end, its floor) for every shipped HTTP front end whose floor runs at the same worker count."""
+    present = set(specs)
+    found = []
+    for spec in specs:
+        if spec.kind == "front_end" and spec.name in FLOOR_OF and spec.variant == SHIPPED_VARIANTS[spec.name]:
+            partner = floor(FLOOR_OF[spec.name], spec.workers)
+            if partner in present:
+                found.append((spec, partner))
+    return found
+
+
+def groups(specs: list[TargetSpec]) -> list[list[TargetSpec]]:
+    """Targets measured scenario by scenario side by side, so their ratios pair repeats taken moments apart.
+
+    Each worker count's shipped HTTP front ends and their floors form one group (front end beside its floor); every
+    other target is a group of its own.
+    """
+    grouped: dict[int, list[TargetSpec]] = {}
+    for front, partner in pairs(specs):
+        grouped.setdefault(front.workers, []).extend([front, partner])
+    members = {spec for group in grouped.values() for spec in group}
+    chosen: list[list[TargetSpec]] = []
+    for spec in specs:
+        if spec not in members:
+            chosen.append([spec])
+        elif spec.workers in grouped:
+            chosen.append(grouped.pop(spec.workers))
+    return chosen
 
 
 def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
@@ -153,14 +205,15 @@ def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
 def estimate_s(settings: Settings) -> float:
     """Expected wall time: launches, contract run, then rounds of warm-up + measurement per configuration."""
     total = CONTRACT_S if settings.run_contract else 0.0
+    total += INSTRUCTIONS_S if settings.instruction_calls else 0.0
     total += settings.repeats * len(settings.batch_sizes) * (in_process.WARMUP_S + in_process.MEASURE_S)
     for target in targets(settings):
         # Servers start side by side (about the slowest one's time); cold-start launches run one by one.
         if measures_cold_start(settings, target):
             total += settings.cold_start_launches * STARTUP_S[target.name]
-        runs = len(http_settings(settings, target)) if target.is_http else len(settings.streamlit_sessions)
         rounds = settings.repeats if target.kind != "generator_ceiling" else settings.ceiling_repeats
-        total += rounds * (settings.warmup_s + runs * settings.measure_s)
+        each = sum(scenario.duration_s(settings) for scenario in scenarios(settings, target))
+        total += rounds * (settings.warmup_s + each)
         if not target.is_http and settings.browser_submits:
             total += BROWSER_START_S + (settings.browser_submits + 2) * BROWSER_SUBMIT_S
     return total + max(STARTUP_S.values()) * 2
@@ -171,7 +224,7 @@ def describe(settings: Settings) -> Plan:
     return Plan(
         concurrencies=list(settings.concurrencies),
         http_only_concurrencies=list(settings.http_only_concurrencies),
-        open_loop_fractions=list(settings.open_loop_fractions),
+        open_loop_fractions=[],
         batch_sizes=list(settings.batch_sizes),
         streamlit_sessions=list(settings.streamlit_sessions),
         workers=settings.workers,
@@ -181,4 +234,5 @@ def describe(settings: Settings) -> Plan:
         cold_start_launches=settings.cold_start_launches,
         browser_submits=settings.browser_submits,
         estimated_s=round(estimate_s(settings), 1),
+        slo_ms=settings.slo_ms,
     )

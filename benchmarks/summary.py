@@ -8,7 +8,7 @@ from rich.table import Table
 
 from benchmarks.results import Figure, Results
 
-HEADLINES = ("throughput_rps", "p50_ms", "p99_ms", "rows_per_s", "cpu_us_per_request")
+HEADLINES = ("throughput_rps", "capacity_rps", "p50_ms", "p99_ms", "rows_per_s", "cpu_us_per_request")
 
 
 def _cell(figure: Figure | None) -> str:
@@ -31,7 +31,7 @@ def print_summary(results: Results, console: Console) -> None:
             table.add_row(label, "FAILED", escape(target.failure[:80]))
             continue
         for measurement in target.measurements:
-            if "samples" not in measurement.figures:
+            if "samples" not in measurement.figures and "capacity_rps" not in measurement.figures:
                 continue  # memory, cold start and the Server-Timing split are in the report
             params = measurement.params_text
             # The in-process floor makes calls, not requests: its calls/s stand in the throughput column.

@@ -56,8 +56,9 @@ def test_plans_cover_what_the_issue_asks() -> None:
 
 
 def test_a_front_end_that_failed_the_contract_is_never_started_or_measured() -> None:
+    from benchmarks.assembly import refuse_failed_contract, target
     from benchmarks.results import ContractRow
-    from benchmarks.runner import Run, _refuse_failed_contract, _target
+    from benchmarks.runs import Run
     from benchmarks.targets import front_end
 
     runs = [Run(front_end("flask_app")), Run(front_end("flask_app", "sync")), Run(front_end("fastapi_app"))]
@@ -67,14 +68,14 @@ def test_a_front_end_that_failed_the_contract_is_never_started_or_measured() -> 
         ),
         ContractRow(front_end="fastapi_app", passed=True, source="t", checks=3, failures=[]),
     ]
-    _refuse_failed_contract(runs, contract)
+    refuse_failed_contract(runs, contract)
     assert [run.failure for run in runs] == [
         "failed the contract: nan: 1 of 3 failed",
         "failed the contract: nan: 1 of 3 failed",
         None,
     ]
-    target = _target(runs[0], {})
-    assert (target.verified, target.measurements) == (False, [])
+    failed = target(runs[0], {})
+    assert (failed.verified, failed.measurements) == (False, [])
 
 
 def test_the_in_process_floor_reports_every_batch_size(loan) -> None:

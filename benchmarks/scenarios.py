@@ -1,0 +1,270 @@
+"""The scenarios a target is measured in, as objects: each knows its parameters, how to run one repeat, and the
+figures its repeats become. MLPerf's names where they fit: SingleStream is the closed loop at c=1, Server the
+highest Poisson rate within the latency objective, Offline the batch throughput.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from benchmarks import slo_search
+from benchmarks.arrivals import offsets
+from benchmarks.repeats import Repeat, extra_figures, from_sample, from_wrk, load_figures
+from benchmarks.results import Figure, Measurement, Trial
+from benchmarks.results import Scenario as Recorded
+from benchmarks.streamlit_load import run_sessions
+from benchmarks.wrk import run_wrk
+
+if TYPE_CHECKING:
+    from benchmarks.plan import Settings
+    from benchmarks.runs import Bench, Run
+
+BATCH_CONCURRENCY = 8
+SETTLE_S = 0.3  # between two trials of a search: whatever queued in a failed one drains first
+GUESS_OF_CLOSED_LOOP = 0.6  # a first guess of capacity: this share of the round's closed-loop c=8 throughput
+FALLBACK_GUESS_RPS = 100.0
+PERCENTILE = 99
+
+
+class Scenario(ABC):
+    """One scenario at one setting; `key` names its repeats in a run."""
+
+    kind: ClassVar[str]
+    recorded: ClassVar[Recorded]
+    generator: ClassVar[str | None] = "wrk"  # whose ceiling flags its figures
+
+    @property
+    @abstractmethod
+    def setting(self) -> float: ...
+
+    @property
+    def key(self) -> tuple[str, float]:
+        return self.kind, self.setting
+
+    @abstractmethod
+    def params(self) -> dict[str, float | int | str]:
+        """The parameters as the results file records them."""
+
+    @abstractmethod
+    def run(self, bench: Bench, run: Run) -> Repeat:
+        """One measured repeat on the started target."""
+
+    def duration_s(self, settings: Settings) -> float:
+        """Expected wall time of one repeat, for the plan's estimate."""
+        return settings.measure_s
+
+    def measurement(self, repeats: Sequence[Repeat], ceilings: dict[str, float]) -> Measurement:
+        """The figures of every repeat, with min/median/max."""
+        ceiling = ceilings.get(self.generator) if self.generator else None
+        return Measurement(
+            scenario=self.recorded, params=self.params(), figures=load_figures(repeats, ceiling=ceiling)
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.params_text}"
+
+    @property
+    def params_text(self) -> str:
+        return ", ".join(f"{key}={value}" for key, value in self.params().items())
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedLoop(Scenario):
+    """wrk with one connection per client, each sending its next request when the last is answered."""
+
+    concurrency: int
+    kind: ClassVar[str] = "closed_loop"
+    recorded: ClassVar[Recorded] = "closed_loop"
+
+    @property
+    def setting(self) -> float:
+        return self.concurrency
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"concurrency": self.concurrency}
+
+    def run(self, bench: Bench, run: Run) -> Repeat:
+        wrk = run_wrk(
+            run.url("/v1/predict"),
+            bench.bodies,
+            connections=self.concurrency,
+            duration_s=bench.settings.measure_s,
+            cores=bench.generator_cores_for(run),
+        )
+        return from_wrk(wrk)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch(Scenario):
+    """Offline: batches of `batch_size` records to /v1/predict/batch, closed loop at c=8; rows/s."""
+
+    batch_size: int
+    kind: ClassVar[str] = "batch"
+    recorded: ClassVar[Recorded] = "batch"
+
+    @property
+    def setting(self) -> float:
+        return self.batch_size
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"batch_size": self.batch_size, "concurrency": BATCH_CONCURRENCY}
+
+    def run(self, bench: Bench, run: Run) -> Repeat:
+        wrk = run_wrk(
+            run.url("/v1/predict/batch"),
+            bench.batch_bodies(self.batch_size),
+            connections=BATCH_CONCURRENCY,
+            duration_s=bench.settings.measure_s,
+            cores=bench.generator_cores_for(run),
+        )
+        repeat = from_wrk(wrk)
+        repeat.extra["rows_per_s"] = wrk.throughput * self.batch_size
+        return repeat
+
+
+@dataclass(frozen=True, slots=True)
+class StreamlitSessions(Scenario):
+    """`sessions` websocket sessions submitting the form back to back; reruns/s and submit → result latency."""
+
+    sessions: int
+    kind: ClassVar[str] = "streamlit_sessions"
+    recorded: ClassVar[Recorded] = "streamlit_sessions"
+    generator: ClassVar[str | None] = None
+
+    @property
+    def setting(self) -> float:
+        return self.sessions
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"sessions": self.sessions}
+
+    def run(self, bench: Bench, run: Run) -> Repeat:
+        sample = run_sessions(
+            run.url(""),
+            bench.records,
+            bench.expected,
+            sessions=self.sessions,
+            warmup_s=0.2,
+            measure_s=bench.settings.measure_s,
+        )
+        return from_sample(sample)
+
+    def measurement(self, repeats: Sequence[Repeat], ceilings: dict[str, float]) -> Measurement:
+        return Measurement(
+            scenario=self.recorded, params=self.params(), figures=load_figures(repeats, unit="reruns/s")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Server(Scenario):
+    """MLPerf's Server: the highest Poisson arrival rate whose p99 (from intended send times) is within `slo_ms`."""
+
+    slo_ms: float
+    kind: ClassVar[str] = "server"
+    recorded: ClassVar[Recorded] = "server"
+    generator: ClassVar[str | None] = "asyncio"
+
+    @property
+    def setting(self) -> float:
+        return self.slo_ms
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"slo_ms": self.slo_ms, "percentile": PERCENTILE}
+
+    def duration_s(self, settings: Settings) -> float:
+        # A first search takes about five trials, later ones about three; each about 1.3× its shortest length.
+        trials = min(settings.search_trials, 4)
+        return trials * (1.3 * slo_search.trial_seconds(math.inf, settings.trial_queries) + SETTLE_S)
+
+    def run(self, bench: Bench, run: Run) -> Repeat:
+        url = run.url("/v1/predict")
+
+        def trial(rate: float) -> slo_search.TrialLoad:
+            time.sleep(SETTLE_S)
+            duration = slo_search.trial_seconds(rate, bench.settings.trial_queries)
+            sample = bench.open_loop(run, url, rate, duration)
+            # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
+            scheduled = len(offsets(rate, duration, "poisson"))
+            return slo_search.TrialLoad(
+                offered_rps=rate,
+                delivered_rps=rate * sample.requests / scheduled,
+                p99_ms=sample.percentile_us(PERCENTILE) / 1000,
+                samples=sample.requests,
+                errors=sample.errors,
+                refused=sample.refused,
+            )
+
+        start, growth = self._start(run)
+        outcome = slo_search.search(trial, self.slo_ms, start, growth, bench.settings.search_trials)
+        repeat_index = len(run.repeats.get(self.key, []))
+        trials = [_trial(repeat_index, judged) for judged in outcome.trials]
+        return Repeat(
+            throughput=outcome.capacity_rps,
+            percentiles_ms={"99": outcome.p99_ms_at_capacity},
+            samples=sum(t.samples for t in trials),
+            errors=sum(t.errors for t in trials),
+            non_200=0,
+            refused=sum(t.refused for t in trials),
+            extra={"capacity_rps": outcome.capacity_rps, "p99_ms_at_capacity": outcome.p99_ms_at_capacity},
+            trials=trials,
+        )
+
+    def _start(self, run: Run) -> tuple[float, float]:
+        """Where the search starts: the capacity already found in earlier repeats, or a guess from this round."""
+        found = [r.throughput for r in run.repeats.get(self.key, []) if r.throughput > 0]
+        if found:
+            return statistics.median(found), slo_search.LATER_GROWTH
+        closed = run.repeats.get(ClosedLoop(8).key) or run.repeats.get(ClosedLoop(1).key)
+        if closed:
+            return max(1.0, GUESS_OF_CLOSED_LOOP * closed[-1].throughput), slo_search.FIRST_GROWTH
+        return FALLBACK_GUESS_RPS, slo_search.FIRST_GROWTH
+
+    def measurement(self, repeats: Sequence[Repeat], ceilings: dict[str, float]) -> Measurement:
+        ceiling = ceilings.get("asyncio")
+        figures = extra_figures(repeats)
+        capacity = figures["capacity_rps"]
+        if ceiling is not None and capacity.max > ceiling / 3:
+            note = f"above a third of the asyncio generator's ceiling ({ceiling:.0f}/s)"
+            figures["capacity_rps"] = Figure.of(capacity.unit, capacity.repeats, True, note)
+        figures["cpu_us_per_request"] = Figure.of("µs", [r.cpu_us_per_request for r in repeats])
+        figures["peak_rss_mb"] = Figure.of("MiB", [r.peak_rss_mb for r in repeats])
+        trials = [trial for r in repeats for trial in r.trials]
+        return Measurement(scenario=self.recorded, params=self.params(), figures=figures, trials=trials)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratorCeiling(Server):
+    """The asyncio generator's own ceiling: the Server search against the no-op server, at a tight p99."""
+
+    kind: ClassVar[str] = "generator_ceiling"
+    generator: ClassVar[str | None] = None
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"slo_ms": self.slo_ms, "percentile": PERCENTILE, "measures": "the asyncio generator"}
+
+    def _start(self, run: Run) -> tuple[float, float]:
+        found = [r.throughput for r in run.repeats.get(self.key, []) if r.throughput > 0]
+        if found:
+            return statistics.median(found), slo_search.LATER_GROWTH
+        return 1000.0, 2.0
+
+
+def _trial(repeat: int, judged: slo_search.Judged) -> Trial:
+    load = judged.load
+    return Trial(
+        repeat=repeat,
+        offered_rps=round(load.offered_rps, 1),
+        delivered_rps=round(load.delivered_rps, 1),
+        p99_ms=round(load.p99_ms, 3),
+        samples=load.samples,
+        errors=load.errors,
+        refused=load.refused,
+        passed=judged.passed,
+        why=judged.why,
+    )
