@@ -35,7 +35,11 @@ def _positive(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Run the plan of the chosen mode and write one results file."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="c 1 and 8, 1 worker, batch 1 and 100, Server search of 3 trials, 3 x 1 s")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="c 1 and 8, 1 worker, batch 1 and 100, Server search of 3 trials, 3 x 1 s",
+    )
     parser.add_argument("--smoke", action="store_true", help="a few seconds per target; for `make test`")
     parser.add_argument(
         "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
