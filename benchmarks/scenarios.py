@@ -30,6 +30,7 @@ SETTLE_S = 0.3  # between two trials of a search: whatever queued in a failed on
 GUESS_OF_CLOSED_LOOP = 0.6  # a first guess of capacity: this share of the round's closed-loop c=8 throughput
 FALLBACK_GUESS_RPS = 100.0
 PERCENTILE = 99
+CEILING_TRIALS = 6
 
 
 class Scenario(ABC):
@@ -201,7 +202,7 @@ class Server(Scenario):
             )
 
         start, growth = self._start(run)
-        outcome = slo_search.search(trial, self.slo_ms, start, growth, bench.settings.search_trials)
+        outcome = slo_search.search(trial, self.slo_ms, start, growth, self.trials(bench.settings))
         repeat_index = len(run.repeats.get(self.key, []))
         trials = [_trial(repeat_index, judged) for judged in outcome.trials]
         return Repeat(
@@ -214,6 +215,10 @@ class Server(Scenario):
             extra={"capacity_rps": outcome.capacity_rps, "p99_ms_at_capacity": outcome.p99_ms_at_capacity},
             trials=trials,
         )
+
+    def trials(self, settings: Settings) -> int:
+        """The most trials one search may take."""
+        return settings.search_trials
 
     def _start(self, run: Run) -> tuple[float, float]:
         """Where the search starts: the capacity already found in earlier repeats, or a guess from this round."""
@@ -253,6 +258,10 @@ class GeneratorCeiling(Server):
         if found:
             return statistics.median(found), slo_search.LATER_GROWTH
         return 1000.0, 2.0
+
+    def trials(self, settings: Settings) -> int:
+        # Measured once per run, and every other capacity is judged against it: worth a full search.
+        return max(settings.search_trials, CEILING_TRIALS)
 
 
 def _trial(repeat: int, judged: slo_search.Judged) -> Trial:

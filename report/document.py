@@ -125,7 +125,11 @@ def overhead(r: Report) -> str:
             bullets(layer_lines(res)),
         )
         if res.instructions
-        else "No instruction counts in this results file (they start with schema 1.2)."
+        else (
+            "No instruction counts in this results file (they start with schema 1.2)."
+            if res.schema_version in ("1.0", "1.1")
+            else "Instructions were not counted in this run: the full plan counts them; `make instructions` alone."
+        )
     )
     if res.paired_ratios:
         return join(

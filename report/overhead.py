@@ -40,9 +40,9 @@ def paired_rows(results: Results) -> list[Row]:
     """Each paired ratio: median (min–max), `within noise` when its range crosses 1.0, the layer's instructions."""
     rows = []
     for ratio in results.paired_ratios:
-        reading = (
-            "within noise" if ratio.within_noise else f"{ratio.numerator} costs {ratio.ratio.median:.2f}×"
-        )
+        # A latency ratio is the costlier target over the other; a throughput or capacity ratio the other way up.
+        costlier = ratio.numerator if ratio.metric.endswith("_ms") else ratio.denominator
+        reading = "within noise" if ratio.within_noise else f"{costlier} costs {ratio.ratio.median:.2f}×"
         # Instructions count one request's work, so they sit beside the one-request latency ratio.
         instructions = layer(results, _front_end(ratio)) if ratio.metric == "p50_ms" else None
         rows.append(Row((ratio.name, ratio.metric, show(ratio.ratio, 2), reading, instructions or "—")))
