@@ -282,7 +282,7 @@ def _print_plan(harness: Harness, runs: Sequence[Run]) -> None:
     )
     console.print(f"  {'in-process predict':<34} batch {', '.join(map(str, settings.batch_sizes))}")
     for run in runs:
-        console.print(f"  {run.spec.label:<34} {'; '.join(map(str, run.scenarios))}", markup=False)
+        console.print(f"  {run.spec.label:<34} {', '.join(map(str, run.scenarios))}", markup=False)
 
 
 def _front_end_pairs(runs: Sequence[Run]) -> list[tuple[Run, Run]]:

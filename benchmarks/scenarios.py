@@ -67,12 +67,9 @@ class Scenario(ABC):
             scenario=self.recorded, params=self.params(), figures=load_figures(repeats, ceiling=ceiling)
         )
 
+    @abstractmethod
     def __str__(self) -> str:
-        return f"{self.kind} {self.params_text}"
-
-    @property
-    def params_text(self) -> str:
-        return ", ".join(f"{key}={value}" for key, value in self.params().items())
+        """A short name for the plan and the progress lines: `c=8`, `batch 100`, `capacity at p99 ≤ 50 ms`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +86,9 @@ class ClosedLoop(Scenario):
 
     def params(self) -> dict[str, float | int | str]:
         return {"concurrency": self.concurrency}
+
+    def __str__(self) -> str:
+        return f"c={self.concurrency}"
 
     def run(self, bench: Bench, run: Run) -> Repeat:
         wrk = run_wrk(
@@ -115,6 +115,9 @@ class Batch(Scenario):
 
     def params(self) -> dict[str, float | int | str]:
         return {"batch_size": self.batch_size, "concurrency": BATCH_CONCURRENCY}
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_size}"
 
     def run(self, bench: Bench, run: Run) -> Repeat:
         wrk = run_wrk(
@@ -144,6 +147,9 @@ class StreamlitSessions(Scenario):
 
     def params(self) -> dict[str, float | int | str]:
         return {"sessions": self.sessions}
+
+    def __str__(self) -> str:
+        return f"{self.sessions} sessions"
 
     def run(self, bench: Bench, run: Run) -> Repeat:
         sample = run_sessions(
@@ -177,6 +183,9 @@ class Server(Scenario):
 
     def params(self) -> dict[str, float | int | str]:
         return {"slo_ms": self.slo_ms, "percentile": PERCENTILE}
+
+    def __str__(self) -> str:
+        return f"capacity at p99 ≤ {self.slo_ms:g} ms"
 
     def duration_s(self, settings: Settings) -> float:
         # A first search takes about five trials, later ones about three; each about 1.3× its shortest length.
@@ -252,6 +261,9 @@ class GeneratorCeiling(Server):
 
     def params(self) -> dict[str, float | int | str]:
         return {"slo_ms": self.slo_ms, "percentile": PERCENTILE, "measures": "the asyncio generator"}
+
+    def __str__(self) -> str:
+        return f"the asyncio generator's ceiling at p99 ≤ {self.slo_ms:g} ms"
 
     def _start(self, run: Run) -> tuple[float, float]:
         found = [r.throughput for r in run.repeats.get(self.key, []) if r.throughput > 0]
