@@ -51,8 +51,8 @@ class Settings:
     concurrencies: tuple[int, ...]
     http_only_concurrencies: tuple[int, ...] = ()
     slo_ms: float | None = DEFAULT_SLO_MS  # the Server scenario's p99 objective; None: no Server scenario
-    search_trials: int = 9  # most trials of one Server search
-    trial_queries: int = 1000  # fewest queries in one trial of the search (METHOD.md: why 1,000)
+    search_trials: int = 7  # most trials of one Server search
+    trial_queries: int = 600  # fewest queries in one trial of the search (METHOD.md: why 600)
     batch_sizes: tuple[int, ...]
     floor_batches: bool = True  # batch sizes on the server floors too, not only on the front ends
     streamlit_sessions: tuple[int, ...]
