@@ -68,7 +68,7 @@ instructions: bootstrap system-packages ## Instructions per request of each targ
 run-flask: bootstrap system-packages ## Flask: nginx in front of gunicorn on 127.0.0.1:5000 (SERVEBENCH_* settings apply)
 	$(PY) -m flask_app
 
-run-fastapi: bootstrap ## FastAPI under uvicorn on 127.0.0.1:8000
+run-fastapi: bootstrap system-packages ## FastAPI: nginx in front of uvicorn on 127.0.0.1:8000 (SERVEBENCH_* settings apply)
 	$(PY) -m fastapi_app
 
 run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from benchmarks.servers import LOOPBACK, RunningServer, running_command
+from benchmarks.servers import RunningServer, running_command
 from shared_model.proxied import UPSTREAM_PLACEHOLDER
 
 WSGI_FLOOR = "wsgi-floor"
@@ -20,13 +20,8 @@ def floor_arguments(name: str, port: int, workers: int) -> list[str]:
     """The interpreter's arguments for a floor under its production server (gunicorn gthread, uvicorn)."""
     if name == WSGI_FLOOR:
         # The same stack as Flask's shipped configuration, less Flask: nginx in front of gunicorn gthread.
-        return [
-            "-m",
-            "shared_model.proxied",
-            f"--port={port}",
-            "--",
-            sys.executable,
-            "-m",
+        return _behind_proxy(
+            port,
             "gunicorn",
             "benchmarks.baselines.wsgi_app:app",
             f"--bind=unix:{UPSTREAM_PLACEHOLDER}",
@@ -34,23 +29,28 @@ def floor_arguments(name: str, port: int, workers: int) -> list[str]:
             "--worker-class=gthread",
             "--threads=4",
             "--log-level=warning",
-        ]
+        )
     if name == ASGI_FLOOR:
-        return [
-            "-m",
+        # The same stack as FastAPI's shipped configuration, less FastAPI: nginx in front of uvicorn.
+        return _behind_proxy(
+            port,
             "uvicorn",
             "benchmarks.baselines.asgi_app:app",
-            f"--host={LOOPBACK}",
-            f"--port={port}",
+            f"--uds={UPSTREAM_PLACEHOLDER}",
             f"--workers={workers}",
             "--loop=uvloop",
             "--http=httptools",
             "--no-access-log",
             "--log-level=warning",
-        ]
+        )
     if name == NOOP:
         return ["-m", "benchmarks.baselines.noop", f"--port={port}"]
     raise ValueError(f"unknown floor {name!r}")
+
+
+def _behind_proxy(port: int, *app_server: str) -> list[str]:
+    """The arguments that run `python -m APP_SERVER...` behind nginx on `port`, as the front ends are."""
+    return ["-m", "shared_model.proxied", f"--port={port}", "--", sys.executable, "-m", *app_server]
 
 
 @contextmanager

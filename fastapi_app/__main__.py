@@ -1,7 +1,10 @@
-"""`python -m fastapi_app [--variant NAME]`: exec uvicorn (uvloop, httptools) in the foreground.
+"""`python -m fastapi_app [--variant NAME]`: uvicorn (uvloop, httptools) behind nginx, or alone, in the foreground.
 
-This process is replaced by uvicorn's own command line, so the supervisor of several workers is uvicorn alone:
-it never imports the app, FastAPI or the model, which only the workers need.
+The shipped variants put nginx in front of uvicorn, as uvicorn's deployment guide advises and exactly as Flask has
+it: nginx refuses predictions past the in-flight limit before uvicorn reads them, so an overloaded worker's event
+loop holds at most that many, and health passes on its own unlimited upstream. `async-direct` is uvicorn alone, so
+that the benchmarks can show what the proxy costs and buys. Neither this supervisor nor uvicorn's imports the app,
+FastAPI or the model, which only the workers need.
 """
 
 # file concern: server_config
@@ -13,14 +16,27 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared_model import Settings, load_settings
+from shared_model.proxied import UPSTREAM_PLACEHOLDER, run_behind_proxy, runtime_folder
+from shared_model.proxy import ProxyPlan
 
-# Named production alternatives: which app factory the workers build.
-VARIANTS: dict[str, str] = {
-    "async": "fastapi_app.asgi:on_loop_app",
-    "def": "fastapi_app.asgi:threadpool_app",
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """Which app factory the workers build, and whether nginx stands in front."""
+
+    factory: str
+    proxied: bool = True
+
+
+# Named production alternatives.
+VARIANTS: dict[str, Variant] = {
+    "async": Variant("fastapi_app.asgi:on_loop_app"),
+    "def": Variant("fastapi_app.asgi:threadpool_app"),
+    "async-direct": Variant("fastapi_app.asgi:on_loop_app", proxied=False),
 }
 DEFAULT_VARIANT = "async"
 GRACEFUL_SECONDS = 30
@@ -39,15 +55,20 @@ def metrics_folder(settings: Settings) -> Path:
 
 
 def uvicorn_command(settings: Settings, variant: str) -> list[str]:
-    """uvicorn's command line for `variant`, from the settings."""
+    """uvicorn's command line for `variant`, from the settings (behind nginx: on its unix socket)."""
+    chosen = VARIANTS[variant]
+    listen = (
+        [f"--uds={UPSTREAM_PLACEHOLDER}"]
+        if chosen.proxied
+        else [f"--host={settings.HOST}", f"--port={settings.port_for('fastapi')}"]
+    )
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        VARIANTS[variant],
+        chosen.factory,
         "--factory",
-        f"--host={settings.HOST}",
-        f"--port={settings.port_for('fastapi')}",
+        *listen,
         f"--workers={settings.WORKERS}",
         "--loop=uvloop",
         "--http=httptools",
@@ -68,7 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     # Set before any worker imports prometheus_client.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_folder(settings))
     command = uvicorn_command(settings, args.variant)
-    os.execv(command[0], command)
+    if not VARIANTS[args.variant].proxied:
+        os.execv(command[0], command)
+    plan = ProxyPlan.from_settings(settings, settings.port_for("fastapi"), runtime_folder("fastapi"))
+    sys.exit(run_behind_proxy(plan, command))
 
 
 if __name__ == "__main__":

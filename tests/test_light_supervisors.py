@@ -30,7 +30,7 @@ def heavy_imports(module: str) -> list[str]:
     [
         "flask_app.gunicorn_conf",  # what gunicorn's master imports
         "flask_app.__main__",
-        "fastapi_app.__main__",  # execs uvicorn, whose supervisor imports nothing of ours
+        "fastapi_app.__main__",  # supervises nginx and uvicorn, whose own supervisor imports nothing of ours
         "streamlit_app.__main__",
         "shared_model.settings",
     ],
