@@ -12,8 +12,8 @@ from fastapi.routing import APIRoute
 
 from fastapi_app.service import served
 from fastapi_app.timing import timings_of
-from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
-from shared_model.http import DRAIN_BYTES, is_json_media_type
+from shared_model import UnsupportedMediaType, parse_json_object
+from shared_model.http import BoundedBody, is_json_media_type
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -38,20 +38,12 @@ class StrictJsonRequest(Request):
 
     async def _read_bounded(self, max_bytes: int) -> bytes:
         declared = self.headers.get("content-length")
-        too_large = declared is not None and declared.isdigit() and int(declared) > max_bytes
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in self.stream():
-            size += len(chunk)
-            if too_large or size > max_bytes:
-                too_large = True
-                if size > max_bytes + DRAIN_BYTES:
+        body = BoundedBody(max_bytes, int(declared) if declared is not None and declared.isdigit() else None)
+        if body.wants_more:
+            async for chunk in self.stream():
+                if not body.add(chunk):
                     break
-                continue
-            chunks.append(chunk)
-        if too_large:
-            raise PayloadTooLarge.over(max_bytes)
-        return b"".join(chunks)
+        return body.content()
 
 
 class StrictJsonRoute(APIRoute):

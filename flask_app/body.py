@@ -9,8 +9,8 @@ from typing import Any
 from flask import g, request
 from werkzeug.wsgi import get_input_stream
 
-from shared_model import PayloadTooLarge, UnsupportedMediaType, parse_json_object
-from shared_model.http import CHUNK_BYTES, DRAIN_BYTES, is_json_media_type
+from shared_model import UnsupportedMediaType, parse_json_object
+from shared_model.http import CHUNK_BYTES, BoundedBody, is_json_media_type
 
 
 def read_json_object(max_bytes: int) -> dict[str, Any]:
@@ -21,27 +21,8 @@ def read_json_object(max_bytes: int) -> dict[str, Any]:
 
 
 def _read_bounded(max_bytes: int) -> bytes:
-    # Werkzeug's own limit truncates chunked bodies silently, so bytes are counted here. get_input_stream
-    # bounds reads by Content-Length, or passes a server-terminated (chunked) stream through as it is.
-    stream = get_input_stream(request.environ, safe_fallback=True)
-    g.body_read = True  # from here on this function reads, or drains, the body itself
-    declared = request.content_length
-    if declared is not None and declared > max_bytes:
-        _refuse(stream, declared, max_bytes)
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := stream.read(CHUNK_BYTES):
-        size += len(chunk)
-        if size > max_bytes:
-            _refuse(stream, declared, max_bytes)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _refuse(stream: Any, declared: int | None, max_bytes: int) -> None:
-    if declared is None or declared <= max_bytes + DRAIN_BYTES:
-        _drain(stream)
-    raise PayloadTooLarge.over(max_bytes)
+    # Werkzeug's own limit truncates chunked bodies silently, so bytes are counted here.
+    return _read(BoundedBody(max_bytes, request.content_length)).content()
 
 
 def discard_unread_body() -> None:
@@ -49,12 +30,14 @@ def discard_unread_body() -> None:
 
     gunicorn keeps the connection alive but does not skip an unread body, so the next request on it would fail.
     """
-    declared = request.content_length
-    if not g.get("body_read") and (declared is None or declared <= DRAIN_BYTES):
-        _drain(get_input_stream(request.environ, safe_fallback=True))
+    if not g.get("body_read"):
+        _read(BoundedBody(0, request.content_length))
 
 
-def _drain(stream: Any) -> None:
-    drained = 0
-    while drained < DRAIN_BYTES and (chunk := stream.read(CHUNK_BYTES)):
-        drained += len(chunk)
+def _read(body: BoundedBody) -> BoundedBody:
+    # get_input_stream bounds reads by Content-Length, or passes a server-terminated (chunked) stream through.
+    stream = get_input_stream(request.environ, safe_fallback=True)
+    g.body_read = True  # from here on the body is read, or drained, by this request
+    while body.wants_more:
+        body.add(stream.read(CHUNK_BYTES))
+    return body

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from shared_model.errors import PayloadTooLarge
+
 if TYPE_CHECKING:  # the launchers use this module's rules and must not load NumPy for them
     from shared_model.predictor import Prediction, Predictor
 
@@ -43,6 +45,43 @@ def is_json_media_type(content_type: str | None) -> bool:
     return media_type == JSON_MEDIA_TYPE or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
+
+
+class BoundedBody:
+    """A request body counted chunk by chunk: kept while within `max_bytes`, then dropped up to DRAIN_BYTES more.
+
+    The front end obtains the chunks (sync or async, in its framework's way) and adds them while `wants_more`.
+    """
+
+    __slots__ = ("_chunks", "_size", "max_bytes", "too_large", "wants_more")
+
+    def __init__(self, max_bytes: int, declared: int | None) -> None:
+        self.max_bytes = max_bytes
+        self.too_large = declared is not None and declared > max_bytes
+        # A body declared larger than the drain allowance is not read at all (docs/contract.md): the server cuts it.
+        self.wants_more = declared is None or declared <= max_bytes + DRAIN_BYTES
+        self._size = 0
+        self._chunks: list[bytes] = []
+
+    def add(self, chunk: bytes) -> bool:
+        """Count one chunk read from the body (an empty one is its end); whether to read on."""
+        if not chunk:
+            self.wants_more = False
+        else:
+            self._size += len(chunk)
+            if self._size > self.max_bytes:
+                self.too_large = True
+                self._chunks.clear()
+                self.wants_more = self._size <= self.max_bytes + DRAIN_BYTES
+            elif not self.too_large:
+                self._chunks.append(chunk)
+        return self.wants_more
+
+    def content(self) -> bytes:
+        """The whole body, or PayloadTooLarge when it (or its declared length) passed the limit."""
+        if self.too_large:
+            raise PayloadTooLarge.over(self.max_bytes)
+        return b"".join(self._chunks)
 
 
 def identity(predictor: Predictor) -> dict[str, str]:

@@ -60,7 +60,7 @@ MODULE = textwrap.dedent(
 FRONT_END_CONCERNS = {
     "flask_app": {
         "routing": 60,
-        "parsing_validation": 36,
+        "parsing_validation": 21,
         "error_mapping": 30,
         "docs": 6,
         "observability": 46,
@@ -71,7 +71,7 @@ FRONT_END_CONCERNS = {
     },
     "fastapi_app": {
         "routing": 68,
-        "parsing_validation": 63,
+        "parsing_validation": 55,
         "error_mapping": 32,
         "docs": 26,
         "observability": 78,
