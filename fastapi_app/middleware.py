@@ -15,8 +15,6 @@ from shared_model import InternalError
 from shared_model.http import request_id
 from shared_model.logs import log_access
 
-UNMATCHED_ROUTE = "<unmatched>"
-
 logger = logging.getLogger(__name__)
 
 
@@ -63,6 +61,6 @@ class ContractMiddleware:
                 await error_response(InternalError())(scope, receive, send_with_headers)
         finally:
             total = timings.elapsed()
-            route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
+            route = getattr(scope.get("route"), "path", None)
             METRICS.observe_request(route, scope["method"], status, timings, total)
             log_access(scope["method"], scope["path"], status, total, rid)

@@ -12,8 +12,6 @@ from shared_model.http import request_id
 from shared_model.logs import log_access
 from shared_model.timing import Timings
 
-UNMATCHED_ROUTE = "<unmatched>"
-
 
 def init_app(app: Flask, predictor: Predictor | None) -> None:
     """Install the hooks, and publish which model this process serves."""
@@ -39,8 +37,6 @@ def _finish(response: Response) -> Response:
     total = timings.elapsed()
     response.headers["X-Request-ID"] = rid
     response.headers["Server-Timing"] = timings.header(total)
-    METRICS.observe_request(
-        rule.rule if rule is not None else UNMATCHED_ROUTE, method, status, timings, total
-    )
+    METRICS.observe_request(None if rule is None else rule.rule, method, status, timings, total)
     log_access(method, request.path, status, total, rid)
     return response

@@ -18,6 +18,8 @@ from prometheus_client import (
 from shared_model.predictor import Predictor
 from shared_model.timing import PREDICT_SEGMENT, Timings
 
+# The route label of a request no route matched (404s, whatever their path: one series, not one per path).
+UNMATCHED_ROUTE = "<unmatched>"
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -64,11 +66,16 @@ class ServingMetrics:
         self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._prediction_children: dict[str, Any] = {}
 
-    def observe_request(self, route: str, method: str, status: int, timings: Timings, total: float) -> None:
+    def observe_request(
+        self, route: str | None, method: str, status: int, timings: Timings, total: float
+    ) -> None:
         """Count one answered request and its duration, and the model call's of an answered prediction.
 
-        The model call is timed once, by its Server-Timing segment; a 5xx may have failed inside it and is left out.
+        `route` is the matched route's template, None when none matched. The model call is timed once, by its
+        Server-Timing segment; a 5xx may have failed inside it and is left out.
         """
+        if route is None:
+            route = UNMATCHED_ROUTE
         key = (route, method, status)
         children = self._request_children.get(key)
         if children is None:

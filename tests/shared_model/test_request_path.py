@@ -76,6 +76,16 @@ def test_no_model_call_is_recorded_for_a_request_that_made_none_or_failed(status
     assert sample(text, "servebench_prediction_duration_seconds_count", route=PREDICT) is None
 
 
+def test_requests_no_route_matched_share_one_route_label():
+    metrics = ServingMetrics("test")
+    for _ in range(2):
+        metrics.observe_request(None, "GET", 404, Timings(), 0.001)
+    text = exposition(metrics)
+    assert (
+        sample(text, "servebench_http_requests_total", route="<unmatched>", method="GET", status="404") == 2
+    )
+
+
 def test_a_new_request_id_is_32_random_hex_digits():
     ids = {request_id(None) for _ in range(100)}
     assert len(ids) == 100
