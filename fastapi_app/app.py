@@ -30,15 +30,12 @@ from shared_model import (
     resolve,
 )
 from shared_model.admission import InflightLimit, LoopDelay
+from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
 
 # concern: docs
 OPENAPI_URL = "/openapi.json"
 # concern: cors
 CORS_METHODS = ["GET", "HEAD", "POST"]
-# concern: cors
-CORS_HEADERS = ["Content-Type", "X-Request-ID"]
-# concern: cors
-EXPOSED_HEADERS = ["X-Request-ID", "Server-Timing"]
 
 
 def create_app(
@@ -109,8 +106,9 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(settings.CORS_ORIGINS),
             allow_methods=CORS_METHODS,
-            allow_headers=CORS_HEADERS,
-            expose_headers=EXPOSED_HEADERS,
+            allow_headers=CORS_ALLOWED_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=CORS_MAX_AGE_SECONDS,
         )
     # concern: admission
     app.add_middleware(

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-ALLOWED_HEADERS = "Content-Type, X-Request-ID"
-EXPOSED_HEADERS = "X-Request-ID, Server-Timing"
-PREFLIGHT_MAX_AGE = "600"
+from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
+
+ALLOWED_HEADERS = ", ".join(CORS_ALLOWED_HEADERS)
+EXPOSED_HEADERS = ", ".join(CORS_EXPOSED_HEADERS)
 
 
 def init_app(app: Flask, origins: tuple[str, ...]) -> None:
@@ -26,7 +27,7 @@ def init_app(app: Flask, origins: tuple[str, ...]) -> None:
         response = Response(status=200)
         response.headers["Access-Control-Allow-Methods"] = ", ".join(sorted(methods))
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
         return response
 
     def mark(response: Response) -> Response:

@@ -24,6 +24,11 @@ CHUNK_BYTES = 64 * 1024
 # rather than a reset connection (a larger body is cut off and its connection closed).
 DRAIN_BYTES = 8 * 1024 * 1024
 LIVE_BODY: dict[str, str] = {"status": "live"}
+# CORS, when origins are configured: the request headers a browser may send, the response headers its page may
+# read, and how long it may cache a preflight's answer.
+CORS_ALLOWED_HEADERS = ("Content-Type", "X-Request-ID")
+CORS_EXPOSED_HEADERS = ("X-Request-ID", "Server-Timing")
+CORS_MAX_AGE_SECONDS = 600
 
 JsonBody = dict[str, Any]
 

@@ -76,8 +76,8 @@ FRONT_END_CONCERNS = {
         "docs": 26,
         "observability": 77,
         "admission": 40,
-        "cors": 10,
-        "server_config": 102,
+        "cors": 9,
+        "server_config": 103,
         "ui": 0,
     },
     "streamlit_app": {

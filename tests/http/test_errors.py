@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared_model import Predictor, load_settings
+from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
 from tests.conftest import LOAN_RECORD as LOAN
 from tests.http.conftest import FRONT_ENDS, TEST_SETTINGS, Client, open_client
 
@@ -296,3 +297,9 @@ def test_cors_when_origins_are_set(front_end, loan: Predictor):
         )
         assert preflight.status == 200
         assert "POST" in (preflight.header("access-control-allow-methods") or "")
+        # The shared header lists and max age, whatever each framework adds to them.
+        allowed_headers = (preflight.header("access-control-allow-headers") or "").lower().split(", ")
+        assert {name.lower() for name in CORS_ALLOWED_HEADERS} <= set(allowed_headers)
+        assert preflight.header("access-control-max-age") == str(CORS_MAX_AGE_SECONDS)
+        exposed = (allowed.header("access-control-expose-headers") or "").lower().split(", ")
+        assert exposed == [name.lower() for name in CORS_EXPOSED_HEADERS]
