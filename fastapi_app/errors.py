@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from shared_model import InternalError, ServeError, ValidationFailed
 from shared_model.errors import ERROR_BY_STATUS, FieldError
+from shared_model.http import allow_header
 from shared_model.validation import contract_errors
 
 BODY_LOC = "body"
@@ -31,7 +32,7 @@ async def translate(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, HTTPException):
         allow = (error.headers or {}).get("Allow")
         if allow is not None:
-            allow = ", ".join(sorted(method.strip() for method in allow.split(",")))
+            allow = allow_header(allow.split(","))
         return error_response(ERROR_BY_STATUS.get(error.status_code, InternalError)(), allow)
     raise error  # pragma: no cover - only the three kinds above are registered
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
+from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, allow_header
 
 ALLOWED_HEADERS = ", ".join(CORS_ALLOWED_HEADERS)
 EXPOSED_HEADERS = ", ".join(CORS_EXPOSED_HEADERS)
@@ -25,7 +25,7 @@ def init_app(app: Flask, origins: tuple[str, ...]) -> None:
         if not methods:
             return None  # unknown path: the router's 404 stands
         response = Response(status=200)
-        response.headers["Access-Control-Allow-Methods"] = ", ".join(sorted(methods))
+        response.headers["Access-Control-Allow-Methods"] = allow_header(methods)
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
         return response

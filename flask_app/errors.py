@@ -13,6 +13,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from flask_app.body import discard_unread_body
 from shared_model import InternalError, ServeError
 from shared_model.errors import ERROR_BY_STATUS
+from shared_model.http import allow_header
 
 COMPACT = (",", ":")
 
@@ -41,5 +42,5 @@ def translate(error: Exception) -> Response:
     )
     response.headers.update(serve_error.headers)
     if isinstance(error, WerkzeugMethodNotAllowed) and error.valid_methods:
-        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        response.headers["Allow"] = allow_header(error.valid_methods)
     return response

@@ -52,6 +52,11 @@ def is_json_media_type(content_type: str | None) -> bool:
     )
 
 
+def allow_header(methods: Iterable[str]) -> str:
+    """An `Allow` (or `Access-Control-Allow-Methods`) value: the methods, trimmed, sorted and comma-separated."""
+    return ", ".join(sorted(method.strip() for method in methods))
+
+
 class BoundedBody:
     """A request body counted chunk by chunk: kept while within `max_bytes`, then dropped up to DRAIN_BYTES more.
 

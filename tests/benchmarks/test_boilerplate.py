@@ -61,7 +61,7 @@ FRONT_END_CONCERNS = {
     "flask_app": {
         "routing": 60,
         "parsing_validation": 21,
-        "error_mapping": 30,
+        "error_mapping": 31,
         "docs": 6,
         "observability": 44,
         "admission": 17,
@@ -72,7 +72,7 @@ FRONT_END_CONCERNS = {
     "fastapi_app": {
         "routing": 68,
         "parsing_validation": 55,
-        "error_mapping": 32,
+        "error_mapping": 33,
         "docs": 26,
         "observability": 77,
         "admission": 40,

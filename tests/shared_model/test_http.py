@@ -1,11 +1,11 @@
-"""The HTTP rules every front end wires in: bounded body reading and its drain allowance."""
+"""The HTTP rules every front end wires in: bounded body reading and its drain allowance, the Allow header."""
 
 from __future__ import annotations
 
 import pytest
 
 from shared_model import PayloadTooLarge
-from shared_model.http import DRAIN_BYTES, BoundedBody
+from shared_model.http import DRAIN_BYTES, BoundedBody, allow_header
 
 LIMIT = 10
 
@@ -60,3 +60,11 @@ def test_an_unread_body_is_drained_by_a_zero_limit() -> None:
     body = BoundedBody(0, 3)
     assert fed(body, [b"abc"]) == [b"abc", b""]
     assert BoundedBody(0, 0).content() == b""
+
+
+@pytest.mark.parametrize(
+    ("methods", "header"),
+    [(["POST", "GET", "HEAD"], "GET, HEAD, POST"), ([" POST", " GET "], "GET, POST"), ([], "")],
+)
+def test_the_allow_header_lists_methods_trimmed_and_sorted(methods: list[str], header: str) -> None:
+    assert allow_header(methods) == header
