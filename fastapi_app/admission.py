@@ -2,7 +2,9 @@
 
 A prediction is refused at once with 503 `overloaded` when its task starts behind a queue on the event loop longer
 than MAX_QUEUE_MS (shared_model.admission.LoopDelay), or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
-the whole body, so a client still sending (a slow upload) holds no place.
+the whole body, so a client still sending (a slow upload) holds no place. The shipped launcher puts nginx in front,
+which refuses first and keeps the loop's work bounded; this is the only limit in process and under uvicorn alone,
+where it is slow under overload (it runs only once uvicorn has read the request: benchmarks/METHOD.md).
 """
 
 # file concern: admission
