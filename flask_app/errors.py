@@ -13,9 +13,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from flask_app.body import discard_unread_body
 from shared_model import InternalError, ServeError
 from shared_model.errors import ERROR_BY_STATUS
-from shared_model.http import allow_header
-
-COMPACT = (",", ":")
+from shared_model.http import JSON_MEDIA_TYPE, allow_header, json_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +34,7 @@ def translate(error: Exception) -> Response:
         logger.error("request %s failed", g.get("request_id", "-"), exc_info=error)
         serve_error = InternalError()
     response = current_app.response_class(
-        current_app.json.dumps(serve_error.body(), separators=COMPACT),
-        status=serve_error.status,
-        mimetype="application/json",
+        json_bytes(serve_error.body()), status=serve_error.status, mimetype=JSON_MEDIA_TYPE
     )
     response.headers.update(serve_error.headers)
     if isinstance(error, WerkzeugMethodNotAllowed) and error.valid_methods:

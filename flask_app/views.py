@@ -11,9 +11,8 @@ from flask import Blueprint, Response, current_app, g
 from flask_app.body import read_json_object
 from flask_app.metrics import METRICS
 from flask_app.service import service
-from shared_model.http import LIVE_BODY, batch_body, prediction_body, ready_body
+from shared_model.http import JSON_MEDIA_TYPE, LIVE_BODY, batch_body, json_bytes, prediction_body, ready_body
 
-COMPACT = (",", ":")
 blueprint = Blueprint("contract", __name__)
 JsonBody = dict[str, Any]
 
@@ -86,6 +85,4 @@ def metrics() -> Response:
 def _serialized(payload: JsonBody) -> Response:
     # Serialised here rather than by Flask after the view, so that Server-Timing can show it apart.
     with g.timings.measure("serialize"):
-        return current_app.response_class(
-            current_app.json.dumps(payload, separators=COMPACT), mimetype="application/json"
-        )
+        return current_app.response_class(json_bytes(payload), mimetype=JSON_MEDIA_TYPE)

@@ -6,6 +6,7 @@ them into its framework.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -50,6 +51,11 @@ def is_json_media_type(content_type: str | None) -> bool:
     return media_type == JSON_MEDIA_TYPE or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
+
+
+def json_bytes(payload: object) -> bytes:
+    """The contract's JSON encoding of an answer: compact, UTF-8, keys in the order they were built."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def allow_header(methods: Iterable[str]) -> str:

@@ -59,9 +59,9 @@ MODULE = textwrap.dedent(
 # What the front ends count today. A change here is a change of a published figure: say why in the commit.
 FRONT_END_CONCERNS = {
     "flask_app": {
-        "routing": 60,
+        "routing": 58,
         "parsing_validation": 21,
-        "error_mapping": 31,
+        "error_mapping": 28,
         "docs": 6,
         "observability": 44,
         "admission": 17,

@@ -1,11 +1,11 @@
-"""The HTTP rules every front end wires in: bounded body reading and its drain allowance, the Allow header."""
+"""The HTTP rules every front end wires in: bounded body reading and its drain allowance, the Allow header, JSON bytes."""
 
 from __future__ import annotations
 
 import pytest
 
 from shared_model import PayloadTooLarge
-from shared_model.http import DRAIN_BYTES, BoundedBody, allow_header
+from shared_model.http import DRAIN_BYTES, BoundedBody, allow_header, json_bytes
 
 LIMIT = 10
 
@@ -68,3 +68,7 @@ def test_an_unread_body_is_drained_by_a_zero_limit() -> None:
 )
 def test_the_allow_header_lists_methods_trimmed_and_sorted(methods: list[str], header: str) -> None:
     assert allow_header(methods) == header
+
+
+def test_answers_are_compact_utf8_json_in_build_order() -> None:
+    assert json_bytes({"z": 1.5, "a": ["é", None]}) == '{"z":1.5,"a":["é",null]}'.encode()
