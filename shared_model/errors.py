@@ -19,6 +19,14 @@ class FieldError(TypedDict):
     type: str
 
 
+def problem_place(problem: FieldError) -> str:
+    """Where a problem is, in words: `age`, `file`, `column income`, `row 3`, `row 3 · age`."""
+    scope, *rest = problem["loc"]
+    if scope == "row":
+        return " · ".join([f"row {rest[0]}", *(str(part) for part in rest[1:])])
+    return " ".join(str(part) for part in problem["loc"])
+
+
 class ErrorDetail(TypedDict):
     code: str
     message: str

@@ -104,6 +104,28 @@ class Feature:
             schema["examples"] = [self.example]
         return schema
 
+    def closed_bounds(self) -> tuple[float | None, float | None]:
+        """The closed interval of admitted numbers: an exclusive bound becomes the nearest admitted value."""
+        lows: list[float | None] = [self.minimum]
+        highs: list[float | None] = [self.maximum]
+        if self.type is FeatureType.INTEGER:
+            # For whole numbers, x >= 0.5 is x >= 1 and x > 0 is x >= 1.
+            lows = [None if self.minimum is None else math.ceil(self.minimum)]
+            highs = [None if self.maximum is None else math.floor(self.maximum)]
+            if self.exclusive_minimum is not None:
+                lows.append(math.floor(self.exclusive_minimum) + 1)
+            if self.exclusive_maximum is not None:
+                highs.append(math.ceil(self.exclusive_maximum) - 1)
+        else:
+            # For doubles, x > 0 is x >= 5e-324: a widget then refuses exactly what the validator refuses.
+            if self.exclusive_minimum is not None:
+                lows.append(math.nextafter(self.exclusive_minimum, math.inf))
+            if self.exclusive_maximum is not None:
+                highs.append(math.nextafter(self.exclusive_maximum, -math.inf))
+        known_lows = [value for value in lows if value is not None]
+        known_highs = [value for value in highs if value is not None]
+        return (max(known_lows) if known_lows else None, min(known_highs) if known_highs else None)
+
     def admits(self, value: Scalar) -> bool:
         """Whether `value` lies within this feature's type, bounds and categories."""
         if self.type is FeatureType.BOOLEAN:

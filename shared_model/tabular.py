@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from shared_model.errors import FieldError, ValidationFailed
+from shared_model.errors import FieldError, ValidationFailed, problem_place
 from shared_model.parsing import MAX_NUMBER_CHARS
 from shared_model.predictor import Prediction
 from shared_model.spec import FeatureType, ModelSpec, Scalar
@@ -64,6 +64,17 @@ class PredictionTable:
         return pd.DataFrame(
             self.lines, columns=list(self.columns), index=pd.Index(self.row_numbers, name="row")
         )
+
+
+def problems_frame(problems: list[FieldError]) -> pd.DataFrame:
+    """The problems as a table a reader can scan and sort: where, what, and its machine-readable type."""
+    return pd.DataFrame(
+        {
+            "where": [problem_place(problem) for problem in problems],
+            "problem": [problem["msg"] for problem in problems],
+            "type": [problem["type"] for problem in problems],
+        }
+    )
 
 
 def read_csv(data: bytes, spec: ModelSpec, max_rows: int) -> Table:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed, Validator
+from shared_model.errors import problem_place
 from shared_model.http import prediction_body
 from streamlit_app.batch import batch_section
 from streamlit_app.form import record_form
@@ -24,9 +25,7 @@ INVALID_INPUT = "These inputs do not match the model's feature spec:"
 # concern: error_mapping
 def field_errors_markdown(details: list[FieldError]) -> str:
     """The validator's field errors as a markdown list: the field, then the shared message."""
-    return "\n".join(
-        f"- `{'.'.join(str(part) for part in error['loc'])}`: {error['msg']}" for error in details
-    )
+    return "\n".join(f"- `{problem_place(error)}`: {error['msg']}" for error in details)
 
 
 def model_card(predictor: Predictor) -> None:

@@ -4,34 +4,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from shared_model import FieldError, Predictor, Validator
-from shared_model.tabular import check_csv, prediction_table, predictions_csv
+from shared_model import Predictor, Validator
+from shared_model.tabular import check_csv, prediction_table, predictions_csv, problems_frame
 
 UPLOAD_KEY = "batch_csv"
-
-
-# concern: error_mapping
-def problem_place(problem: FieldError) -> str:
-    """Where a problem is, in words: `file`, `column income`, `row 3`, `row 3 · age`."""
-    scope, *rest = problem["loc"]
-    if scope == "row":
-        return " · ".join([f"row {rest[0]}", *(str(part) for part in rest[1:])])
-    return " ".join(str(part) for part in problem["loc"])
-
-
-# concern: error_mapping
-def problems_frame(problems: list[FieldError]) -> pd.DataFrame:
-    """The problems as a table a reader can scan and sort: where, what, and its machine-readable type."""
-    return pd.DataFrame(
-        {
-            "where": [problem_place(problem) for problem in problems],
-            "problem": [problem["msg"] for problem in problems],
-            "type": [problem["type"] for problem in problems],
-        }
-    )
 
 
 def batch_section(predictor: Predictor, validator: Validator) -> None:

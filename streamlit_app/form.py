@@ -19,33 +19,9 @@ def feature_label(feature: Feature) -> str:
     return f"{feature.name} ({feature.unit})" if feature.unit else feature.name
 
 
-# concern: parsing_validation
-def number_bounds(feature: Feature) -> tuple[float | None, float | None]:
-    """The closed interval a number input offers; an exclusive bound becomes the nearest admitted value."""
-    lows: list[float | None] = [feature.minimum]
-    highs: list[float | None] = [feature.maximum]
-    if feature.type is FeatureType.INTEGER:
-        # For whole numbers, x >= 0.5 is x >= 1 and x > 0 is x >= 1.
-        lows = [None if feature.minimum is None else math.ceil(feature.minimum)]
-        highs = [None if feature.maximum is None else math.floor(feature.maximum)]
-        if feature.exclusive_minimum is not None:
-            lows.append(math.floor(feature.exclusive_minimum) + 1)
-        if feature.exclusive_maximum is not None:
-            highs.append(math.ceil(feature.exclusive_maximum) - 1)
-    else:
-        # For doubles, x > 0 is x >= 5e-324: the widget then refuses exactly what the validator refuses.
-        if feature.exclusive_minimum is not None:
-            lows.append(math.nextafter(feature.exclusive_minimum, math.inf))
-        if feature.exclusive_maximum is not None:
-            highs.append(math.nextafter(feature.exclusive_maximum, -math.inf))
-    known_lows = [value for value in lows if value is not None]
-    known_highs = [value for value in highs if value is not None]
-    return (max(known_lows) if known_lows else None, min(known_highs) if known_highs else None)
-
-
 def number_step(feature: Feature) -> float:
     """A power of ten near a hundredth of the feature's range (or of its example when it is unbounded)."""
-    low, high = number_bounds(feature)
+    low, high = feature.closed_bounds()
     if low is not None and high is not None and high > low:
         scale = high - low
     else:
@@ -66,7 +42,7 @@ def feature_input(feature: Feature) -> object:
         )
     if feature.type is FeatureType.CATEGORY:
         return st.selectbox(label, list(feature.enum or ()), index=None, key=key, help=help_text)
-    low, high = number_bounds(feature)
+    low, high = feature.closed_bounds()
     if feature.type is FeatureType.INTEGER:
         return st.number_input(
             label,

@@ -82,8 +82,8 @@ FRONT_END_CONCERNS = {
     },
     "streamlit_app": {
         "routing": 10,
-        "parsing_validation": 19,
-        "error_mapping": 20,
+        "parsing_validation": 1,
+        "error_mapping": 9,
         "docs": 0,
         "observability": 0,
         "admission": 0,

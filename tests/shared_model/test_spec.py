@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from shared_model.spec import FEATURE_KEYS, FeatureType, SpecError, Task, load_spec, parse_spec
+from shared_model.spec import FEATURE_KEYS, Feature, FeatureType, SpecError, Task, load_spec, parse_spec
 from shared_model.train import SPECS_DIR
 
 LOAN_SPEC = SPECS_DIR / "loan.spec.toml"
@@ -133,3 +134,35 @@ def test_model_card_features_are_json_serialisable() -> None:
         "own",
         "mortgage",
     ]
+
+
+# (minimum, maximum, exclusiveMinimum, exclusiveMaximum)
+Bounds = tuple[float | None, float | None, float | None, float | None]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "kind", "closed"),
+    [
+        ((0.5, 9.5, None, None), FeatureType.INTEGER, (1, 9)),
+        ((None, None, 0, 10), FeatureType.INTEGER, (1, 9)),
+        ((3, None, 0, 10.5), FeatureType.INTEGER, (3, 10)),
+        ((None, None, 0, None), FeatureType.NUMBER, (5e-324, None)),
+        ((-1.0, None, None, 1.0), FeatureType.NUMBER, (-1.0, 0.9999999999999999)),
+        ((None, None, None, None), FeatureType.NUMBER, (None, None)),
+    ],
+)
+def test_closed_bounds_are_the_extreme_values_the_feature_admits(
+    bounds: Bounds, kind: FeatureType, closed: tuple[float | None, float | None]
+) -> None:
+    minimum, maximum, exclusive_minimum, exclusive_maximum = bounds
+    feature = Feature("x", kind, True, minimum, maximum, exclusive_minimum, exclusive_maximum)
+    assert feature.closed_bounds() == closed
+    for edge, outward in zip(closed, (-math.inf, math.inf), strict=True):
+        if edge is None:
+            continue
+        if kind is FeatureType.INTEGER:
+            beyond: float = int(edge) + (1 if outward > 0 else -1)
+        else:
+            beyond = math.nextafter(edge, outward)
+        assert feature.admits(edge), edge
+        assert not feature.admits(beyond), beyond

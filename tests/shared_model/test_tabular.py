@@ -9,8 +9,16 @@ import struct
 import pytest
 
 from shared_model import Predictor, Validator
+from shared_model.errors import FieldError, problem_place
 from shared_model.spec import parse_spec
-from shared_model.tabular import PredictionTable, check_csv, prediction_table, predictions_csv, read_csv
+from shared_model.tabular import (
+    PredictionTable,
+    check_csv,
+    prediction_table,
+    predictions_csv,
+    problems_frame,
+    read_csv,
+)
 
 HEADER = "age,income,credit_score,employment_years,loan_amount,home_ownership"
 GOOD_LINE = "35,58000.0,690,4.5,15000.0,rent"
@@ -267,3 +275,26 @@ def test_regressor_table_has_inputs_and_prediction_only(diabetes: Predictor) -> 
     table = prediction_table(diabetes.spec, checked, predictions, diabetes.classes)
     assert table.columns == (*diabetes.spec.feature_names, "prediction")
     assert table.lines == [(*checked.rows[0], predictions[0].prediction)]
+
+
+@pytest.mark.parametrize(
+    ("loc", "place"),
+    [
+        (["age"], "age"),
+        (["file"], "file"),
+        (["column", "income"], "column income"),
+        (["row", 3], "row 3"),
+        (["row", 3, "age"], "row 3 · age"),
+    ],
+)
+def test_a_problem_s_place_in_words(loc: list[str | int], place: str) -> None:
+    assert problem_place(FieldError(loc=loc, msg="m", type="t")) == place
+
+
+def test_the_problems_table_lists_where_what_and_type() -> None:
+    problems = [FieldError(loc=["row", 0, "age"], msg="Field required", type="missing")]
+    assert problems_frame(problems).to_dict("list") == {
+        "where": ["row 0 · age"],
+        "problem": ["Field required"],
+        "type": ["missing"],
+    }
