@@ -72,18 +72,12 @@ def _wsgi_floor(context: Context) -> Calls:
 
 
 def _fastapi(context: Context) -> Calls:
-    from fastapi_app.admission import AdmissionMiddleware
     from fastapi_app.asgi import on_loop_app
 
+    # Behind nginx (as shipped) the app runs no loop-delay sampler, whose 2 ms wall-clock timer would add ~100
+    # ticks to each request under valgrind; its in-flight count still runs on every request.
     app = on_loop_app()
     context.lifespans.append(start_lifespan(app, context.loop))
-    # The loop-delay sampler ticks every 2 ms of wall time: under valgrind a request lasts ~100 times longer, so
-    # its timer would add ~100 ticks to each request instead of ~0.5, as many as the host's speed allows. Stopped,
-    # admission still runs on every request, less its few comparisons.
-    layer: Any = app.middleware_stack
-    while not isinstance(layer, AdmissionMiddleware):
-        layer = layer.app
-    layer.delay.stop()
     return asgi_calls(FASTAPI, app, context.bodies, context.loop)
 
 

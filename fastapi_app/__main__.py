@@ -36,7 +36,7 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "async": Variant("fastapi_app.asgi:on_loop_app"),
     "def": Variant("fastapi_app.asgi:threadpool_app"),
-    "async-direct": Variant("fastapi_app.asgi:on_loop_app", proxied=False),
+    "async-direct": Variant("fastapi_app.asgi:direct_on_loop_app", proxied=False),
 }
 DEFAULT_VARIANT = "async"
 GRACEFUL_SECONDS = 30

@@ -1,10 +1,11 @@
 """Bounded work as a pure ASGI middleware inside the contract middleware.
 
 A prediction is refused at once with 503 `overloaded` when its task starts behind a queue on the event loop longer
-than MAX_QUEUE_MS (shared_model.admission.LoopDelay), or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
+than MAX_QUEUE_MS (shared_model.admission.LoopDelay, when given one), or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
 the whole body, so a client still sending (a slow upload) holds no place. The shipped launcher puts nginx in front,
-which refuses first and keeps the loop's work bounded; this is the only limit in process and under uvicorn alone,
-where it is slow under overload (it runs only once uvicorn has read the request: benchmarks/METHOD.md).
+which refuses first and keeps the loop's work bounded, so there only the count is kept (the queue rule would refuse
+late what nginx had admitted). In process and under uvicorn alone both rules apply, and are slow under overload:
+they run only once uvicorn has read the request (benchmarks/METHOD.md).
 """
 
 # file concern: admission
@@ -21,7 +22,9 @@ from shared_model.errors import Overloaded
 class AdmissionMiddleware:
     """Admits a prediction, or refuses it before any of its work is done."""
 
-    def __init__(self, app: ASGIApp, limit: InflightLimit, delay: LoopDelay, max_queue_s: float) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: InflightLimit, delay: LoopDelay | None, max_queue_s: float
+    ) -> None:
         self.app = app
         self.limit = limit
         self.delay = delay
@@ -31,7 +34,7 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if not self.delay.admit(self.max_queue_s, self.limit.limit):
+        if self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit):
             await error_response(Overloaded())(scope, receive, send)
             return
         admitted = False

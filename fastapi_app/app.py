@@ -39,9 +39,17 @@ CORS_METHODS = ["GET", "HEAD", "POST"]
 
 
 def create_app(
-    predictor: Predictor | None = None, settings: Settings | None = None, *, on_loop: bool = True
+    predictor: Predictor | None = None,
+    settings: Settings | None = None,
+    *,
+    on_loop: bool = True,
+    queue_admission: bool = True,
 ) -> FastAPI:
-    """Build the app; `on_loop` runs endpoints as `async def` (the default) rather than in FastAPI's threadpool."""
+    """Build the app; `on_loop` runs endpoints as `async def` (the default) rather than in FastAPI's threadpool.
+
+    `queue_admission` also refuses predictions that start behind a queue on the event loop; off behind nginx, which
+    bounds the loop's work itself (there it would refuse late what nginx had admitted).
+    """
     settings = settings or load_settings()
     # concern: parsing_validation
     # The spec is read now because FastAPI needs the generated models when the routes are declared; the
@@ -51,7 +59,7 @@ def create_app(
     validator = Validator(spec, settings.MAX_BATCH) if spec is not None else None
 
     # concern: admission
-    loop_delay = LoopDelay()
+    loop_delay = LoopDelay() if queue_admission else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,10 +69,12 @@ def create_app(
             METRICS.model_loaded(served.predictor)
         app.state.served = served
         # concern: admission
-        loop_delay.start()
+        if loop_delay is not None:
+            loop_delay.start()
         yield
         # concern: admission
-        loop_delay.stop()
+        if loop_delay is not None:
+            loop_delay.stop()
         # concern: observability
         _forget_this_worker()
 

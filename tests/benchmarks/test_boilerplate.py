@@ -75,9 +75,9 @@ FRONT_END_CONCERNS = {
         "error_mapping": 33,
         "docs": 26,
         "observability": 77,
-        "admission": 40,
+        "admission": 44,
         "cors": 9,
-        "server_config": 103,
+        "server_config": 109,
         "ui": 0,
     },
     "streamlit_app": {
