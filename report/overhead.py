@@ -38,15 +38,29 @@ def _front_end(ratio: PairedRatio) -> str:
 
 def paired_rows(results: Results) -> list[Row]:
     """Each paired ratio: median (min–max), `within noise` when its range crosses 1.0, the layer's instructions."""
-    rows = []
-    for ratio in results.paired_ratios:
-        # A latency ratio is the costlier target over the other; a throughput or capacity ratio the other way up.
-        costlier = ratio.numerator if ratio.metric.endswith("_ms") else ratio.denominator
-        reading = "within noise" if ratio.within_noise else f"{costlier} costs {ratio.ratio.median:.2f}×"
-        # Instructions count one request's work, so they sit beside the one-request latency ratio.
-        instructions = layer(results, _front_end(ratio)) if ratio.metric == "p50_ms" else None
-        rows.append(Row((ratio.name, ratio.metric, show(ratio.ratio, 2), reading, instructions or "—")))
-    return rows
+    return [
+        Row((ratio.name, ratio.metric, show(ratio.ratio, 2), reading(ratio), layer_cell(results, ratio)))
+        for ratio in results.paired_ratios
+    ]
+
+
+def reading(ratio: PairedRatio) -> str:
+    """Which target costs more, and by how much; `within noise` when the range crosses 1.0."""
+    if ratio.within_noise:
+        return "within noise"
+    # A latency ratio is the first-named target over the other; a throughput or capacity ratio the other way up.
+    first, second = (
+        (ratio.numerator, ratio.denominator)
+        if ratio.metric.endswith("_ms")
+        else (ratio.denominator, ratio.numerator)
+    )
+    median = ratio.ratio.median
+    return f"{first} costs {median:.2f}×" if median >= 1 else f"{second} costs {1 / median:.2f}×"
+
+
+def layer_cell(results: Results, ratio: PairedRatio) -> str:
+    """Instructions count one request's work, so they sit beside the one-request latency ratio."""
+    return (layer(results, _front_end(ratio)) if ratio.metric == "p50_ms" else None) or "—"
 
 
 def instruction_rows(results: Results) -> list[Row]:
@@ -56,7 +70,7 @@ def instruction_rows(results: Results) -> list[Row]:
             (
                 item.target,
                 f"{_count(item.per_request.median)} ({_count(item.per_request.min)}–{_count(item.per_request.max)})",
-                percent(item.spread),
+                f"{item.spread * 100:.2f} %",
                 " and ".join(map(str, item.calls)),
             )
         )

@@ -12,7 +12,7 @@ from benchmarks.results import Results
 from report.__main__ import main
 from report.charts import BUILDERS
 from report.loading import newest_results
-from tests.report.sample_results import legacy, sample_results
+from tests.report.sample_results import legacy, paired, sample_results
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +130,7 @@ def test_schema_1_2_sections_are_rendered(written: Path) -> None:
     # The floor sits on top of a capacity ratio, yet the reading names the front end as the costlier.
     (flask_capacity,) = [line for line in overhead.splitlines() if "capacity at the SLO" in line]
     assert "| flask_app (shipped, 1w) costs 1.20× |" in flask_capacity
+
     assert (
         "Flask's layer costs 2.80 M instructions per request (2.66 M–2.94 M), 33 % of the request" in overhead
     )
@@ -137,6 +138,15 @@ def test_schema_1_2_sections_are_rendered(written: Path) -> None:
     assert "In-process predict alone costs 4.90 M instructions per request." in overhead
     assert "| after round 2 | 20.2 | 20.2 |" in markdown.split("### Stability")[1]
     assert "UNSTABLE RUN" not in markdown
+
+
+def test_a_ratio_below_one_names_the_other_target_as_the_costlier() -> None:
+    from report.overhead import reading
+
+    faster = paired("flask_app", "wsgi-floor", "capacity_rps", "capacity at the SLO", median=0.8, spread=0.05)
+    assert reading(faster) == "wsgi-floor (default, 1w) costs 1.25×"
+    slower = paired("flask_app", "wsgi-floor", "p50_ms", "SingleStream p50", median=0.5, spread=0.05)
+    assert reading(slower) == "wsgi-floor (default, 1w) costs 2.00×"
 
 
 def test_an_unstable_run_opens_with_a_banner_and_its_reasons(tmp_path: Path) -> None:
