@@ -101,7 +101,8 @@ def search(
         if math.isinf(failing):
             rate = passing * growth
         elif passing == 0.0:
-            rate = failing / growth
+            # Nothing has passed yet: step down as fast as a first search grows, whatever the growth asked for.
+            rate = failing / max(growth, FIRST_GROWTH)
         else:
             rate = math.sqrt(passing * failing)
     return outcome

@@ -41,6 +41,14 @@ def test_the_search_finds_the_highest_rate_within_the_slo_from_any_start(start: 
     assert all("≤" in j.why for j in outcome.trials if j.passed)
 
 
+def test_a_later_search_whose_start_fails_steps_down_fast_enough_to_find_a_rate() -> None:
+    trial, tried = queueing_server(capacity=500.0)
+    # A later repeat starts at an earlier capacity the machine no longer reaches (p99 ≤ 50 ⇔ r ≤ 408).
+    outcome = slo_search.search(trial, 50.0, start_rps=800.0, growth=slo_search.LATER_GROWTH, max_trials=7)
+    assert tried[1] == pytest.approx(800 / slo_search.FIRST_GROWTH)
+    assert 408 / 1.2 <= outcome.capacity_rps <= 408
+
+
 def test_the_search_stops_at_its_trial_budget_and_reports_zero_when_nothing_passed() -> None:
     trial, tried = queueing_server(capacity=10.0)
     outcome = slo_search.search(trial, slo_ms=50.0, start_rps=1000.0, max_trials=3)
