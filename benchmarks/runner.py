@@ -194,6 +194,8 @@ def execute(
     specs = plan.targets(settings)
     runs = {spec: Run(spec, plan.scenarios(settings, spec)) for spec in specs}
     _print_plan(harness, list(runs.values()))
+    # Described first: the git revision is the code that runs, even if the tree changes while it runs.
+    environment = describe_environment(harness.server_cores, harness.generator_cores, QUICKACK_SUPPORTED)
     calibration = Calibration(affinity.available_cores())
     calibration.start()
     front_end_names = [*HTTP_FRONT_ENDS, STREAMLIT]
@@ -238,7 +240,7 @@ def execute(
         },
         model_card=harness.predictor.model_card(),
         records={"source": harness.records_source, "count": len(harness.records)},
-        environment=describe_environment(harness.server_cores, harness.generator_cores, QUICKACK_SUPPORTED),
+        environment=environment,
         plan=plan.describe(settings),
         contract=contract or assembly.harness_contract(list(runs.values())),
         targets=[
