@@ -1,5 +1,5 @@
 """The production servers, 2 workers each, over real HTTP: a prediction, a bad request, metrics summed across
-workers, and a SIGTERM that lets an in-flight 1000-row batch finish before the server exits 0."""
+workers (on the app server alone), and a SIGTERM that lets an in-flight 1000-row batch finish before the server exits 0."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ MAX_PREDICTIONS = 400  # bound on the requests sent while waiting for both worke
 PREDICTIONS_METRIC = re.compile(
     r'^servebench_http_requests_total\{method="POST",route="/v1/predict",status="200"\} (\S+)$', re.M
 )
+DIRECT_VARIANTS = {"flask_app": "gthread-direct", "fastapi_app": "async-direct"}
 ACCESS_LINE = re.compile(r" (\d+) servebench\.access: POST /v1/predict 200 ")
 
 
@@ -54,11 +55,19 @@ def test_prediction_and_bad_request(server: RunningServer):
         assert bad.headers["content-type"] == "application/json"
 
 
-def test_metrics_count_every_prediction_across_workers(server: RunningServer):
+@pytest.fixture(scope="module", params=["flask_app", "fastapi_app"])
+def direct_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    """The app server alone: nginx keeps its upstream connections alive, and those it opened while one worker was
+    still loading its model stay with the other worker, so through it one worker may answer every request."""
+    with running_server(request.param, variant=DIRECT_VARIANTS[request.param], workers=2) as running:
+        yield running
+
+
+def test_metrics_count_every_prediction_across_workers(direct_server: RunningServer):
+    server = direct_server
     before = _predictions_counted(server)
     sent = 0
-    # Concurrent requests on new connections (a proxy's pooled connections carry sequential ones to one worker),
-    # until the access log shows both workers answered some.
+    # Concurrent requests on new connections until the access log shows both workers answered some.
     with ThreadPoolExecutor(CONCURRENT) as pool:
         while sent < MAX_PREDICTIONS:
             statuses = list(
