@@ -39,6 +39,7 @@ CONCERNS = (
     "cors",
     "server_config",
     "ui",
+    "batching",
 )
 UNMARKED = "unmarked"
 MARKER = re.compile(r"^\s*#\s*concern:\s*(\S+)\s*$")

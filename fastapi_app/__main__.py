@@ -36,6 +36,7 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "async": Variant("fastapi_app.asgi:on_loop_app"),
     "def": Variant("fastapi_app.asgi:threadpool_app"),
+    "batched": Variant("fastapi_app.asgi:batched_app"),
     "async-direct": Variant("fastapi_app.asgi:direct_on_loop_app", proxied=False),
 }
 DEFAULT_VARIANT = "async"

@@ -33,6 +33,7 @@ from shared_model.admission import InflightLimit, LoopDelay
 from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
 
 # concern: docs
+from shared_model.batching import BatchPolicy, LoopBatcher
 OPENAPI_URL = "/openapi.json"
 # concern: cors
 CORS_METHODS = ["GET", "HEAD", "POST"]
@@ -47,8 +48,10 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `on_loop` runs endpoints as `async def` (the default) rather than in FastAPI's threadpool.
 
+    batched: bool = False,
     `queue_admission` also refuses predictions that start behind a queue on the event loop; off behind nginx, which
-    bounds the loop's work itself (there it would refuse late what nginx had admitted).
+    bounds the loop's work itself (there it would refuse late what nginx had admitted). `batched` gathers
+    concurrent single predictions on the event loop into one model call.
     """
     settings = settings or load_settings()
     # concern: parsing_validation
@@ -71,6 +74,9 @@ def create_app(
         # concern: admission
         if loop_delay is not None:
             loop_delay.start()
+        # concern: batching
+        if batched and served.predictor is not None:
+            app.state.batcher = LoopBatcher(served.predictor, BatchPolicy.from_settings(settings))
         yield
         # concern: admission
         if loop_delay is not None:
@@ -105,7 +111,7 @@ def create_app(
     # concern: parsing_validation
     batch_model = validator.batch_model if validator else None
     # concern: routing
-    add_routes(app, record_model, batch_model, on_loop=on_loop)
+    add_routes(app, record_model, batch_model, on_loop=on_loop, batched=batched)
     # concern: docs
     docs.install(app, OPENAPI_URL)
     # concern: error_mapping

@@ -6,6 +6,7 @@
 # classes exist only inside `build_router`.
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel
 
 from fastapi_app.metrics import METRICS
 from fastapi_app.routing import StrictJsonRoute
-from fastapi_app.service import served
+from fastapi_app.service import batcher_of, served
 from fastapi_app.timing import timings_of
 from shared_model.http import LIVE_BODY, batch_body, prediction_body, ready_body
 
@@ -36,9 +37,17 @@ def run_on_event_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
 
 def add_routes(
-    app: FastAPI, record_model: type[BaseModel] | None, batch_model: type[BaseModel] | None, *, on_loop: bool
+    app: FastAPI,
+    record_model: type[BaseModel] | None,
+    batch_model: type[BaseModel] | None,
+    *,
+    on_loop: bool,
+    batched: bool = False,
 ) -> None:
-    """Add the contract's routes; `on_loop` picks `async def` endpoints (True) or FastAPI's threadpool (False)."""
+    """Add the contract's routes; `on_loop` picks `async def` endpoints (True) or FastAPI's threadpool (False).
+
+    `batched` predicts single records in batches gathered on the event loop (always `async def`).
+    """
     # concern: parsing_validation
     record_type: Any = record_model or dict[str, Any]
     # concern: parsing_validation
@@ -68,6 +77,17 @@ def add_routes(
         with timings.measure("serialize"):
             return JSONResponse(prediction_body(predictor, prediction))
 
+    # concern: batching
+    async def predict_in_batch(record: Annotated[record_type, Body()], request: Request) -> Response:
+        """One record → one prediction, made in one model call with the records of concurrent requests."""
+        predictor, validator = served(request).require()
+        timings = timings_of(request)
+        timings.end("validate")
+        with timings.measure("predict"):
+            prediction = await batcher_of(request).predict(validator.row(record))
+        with timings.measure("serialize"):
+            return JSONResponse(prediction_body(predictor, prediction))
+
     def predict_batch(batch: Annotated[batch_type, Body()], request: Request) -> Response:
         """`{"instances": [...]}` → one prediction per record, in one call to the model."""
         predictor, validator = served(request).require()
@@ -90,14 +110,14 @@ def add_routes(
         ("/health/ready", ready, GET),
         ("/health", ready, GET),
         ("/v1/model", model_card, GET),
-        ("/v1/predict", predict, POST),
+        ("/v1/predict", predict_in_batch if batched else predict, POST),
         ("/v1/predict/batch", predict_batch, POST),
         ("/metrics", metrics, GET),
     ):
         # Added to the app's own router (not an included APIRouter), so `app.routes` lists them for the tests.
         app.router.add_api_route(
             path,
-            wrap(endpoint),
+            endpoint if inspect.iscoroutinefunction(endpoint) else wrap(endpoint),
             methods=methods,
             name=f"{endpoint.__name__}:{path}",
             route_class_override=StrictJsonRoute,

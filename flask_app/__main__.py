@@ -22,6 +22,7 @@ from shared_model.proxy import ProxyPlan
 
 CONFIG = Path(__file__).with_name("gunicorn_conf.py")
 APP = "flask_app.wsgi:app"
+BATCHED_APP = "flask_app.wsgi_batched:app"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,9 @@ class Variant:
 
     options: tuple[str, ...] = ()
     proxied: bool = True
+    app: str = APP
+    # A thread for every prediction nginx admits (MAX_INFLIGHT per worker), so that all of them can join a batch.
+    thread_per_admitted: bool = False
 
 
 VARIANTS: dict[str, Variant] = {
@@ -37,6 +41,7 @@ VARIANTS: dict[str, Variant] = {
     "gthread-preload": Variant(("--preload",)),
     "sync": Variant(("--worker-class", "sync")),  # behind a buffering proxy, as gunicorn's docs require of it
     "gthread-direct": Variant(proxied=False),
+    "batched": Variant(app=BATCHED_APP, thread_per_admitted=True),
 }
 DEFAULT_VARIANT = "gthread"
 
@@ -53,10 +58,12 @@ def main(argv: list[str] | None = None) -> None:
     # A fresh folder per run, set before any process imports prometheus_client; gunicorn's on_exit removes it.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="servebench-flask-metrics-")
     gunicorn = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), *variant.options]
+    if variant.thread_per_admitted:
+        gunicorn.append(f"--threads={settings.MAX_INFLIGHT}")
     if not variant.proxied:
-        os.execv(sys.executable, [*gunicorn, APP])
+        os.execv(sys.executable, [*gunicorn, variant.app])
     plan = ProxyPlan.from_settings(settings, settings.port_for("flask"), runtime_folder("flask"))
-    sys.exit(run_behind_proxy(plan, [*gunicorn, f"--bind=unix:{UPSTREAM_PLACEHOLDER}", APP]))
+    sys.exit(run_behind_proxy(plan, [*gunicorn, f"--bind=unix:{UPSTREAM_PLACEHOLDER}", variant.app]))
 
 
 if __name__ == "__main__":

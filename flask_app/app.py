@@ -10,10 +10,16 @@ from flask_app import admission, cors, errors, observability, views
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
 from shared_model.admission import InflightLimit
+from shared_model.batching import BatchPolicy, ThreadBatcher
 
 
-def create_app(predictor: Predictor | None = None, settings: Settings | None = None) -> Flask:
-    """Build the app; a model that fails to load is logged and answered 503, the app still starts."""
+def create_app(
+    predictor: Predictor | None = None, settings: Settings | None = None, *, batched: bool = False
+) -> Flask:
+    """Build the app; a model that fails to load is logged and answered 503, the app still starts.
+
+    `batched` gathers concurrent single predictions of this process's threads into one model call.
+    """
     settings = settings or load_settings()
     served = ServedModel.load(settings.MODEL, settings.MAX_BATCH, predictor)
     app = Flask(__name__)
@@ -22,8 +28,14 @@ def create_app(predictor: Predictor | None = None, settings: Settings | None = N
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
+    # concern: batching
+    batcher = (
+        ThreadBatcher(served.predictor, BatchPolicy.from_settings(settings))
+        if batched and served.predictor
+        else None
+    )
     # concern: routing
-    app.extensions[EXTENSION] = Service(settings, served)
+    app.extensions[EXTENSION] = Service(settings, served, batcher)
     # concern: routing
     app.register_blueprint(views.blueprint)
     # concern: error_mapping

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from shared_model import ServedModel, Settings
+from shared_model.batching import ThreadBatcher
 
 EXTENSION = "servebench"
 
@@ -19,6 +20,7 @@ class Service:
 
     settings: Settings
     model: ServedModel
+    batcher: ThreadBatcher | None = None  # `--variant batched`: single predictions gathered across threads
 
 
 def service() -> Service:

@@ -46,8 +46,9 @@ def predict() -> Response:
     predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         row = validator.validate_record(record)
+    batcher = service().batcher
     with g.timings.measure("predict"):
-        prediction = predictor.predict_one(row)
+        prediction = batcher.predict(row) if batcher else predictor.predict_one(row)
     return _serialized(prediction_body(predictor, prediction))
 
 
