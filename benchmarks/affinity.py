@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import psutil
 
@@ -49,6 +50,17 @@ def pin_self(cores: Sequence[int]) -> bool:
     except OSError:
         return False
     return True
+
+
+@contextmanager
+def pinned(cores: Sequence[int]) -> Iterator[bool]:
+    """This process pinned to `cores` inside the block (whether the OS allowed it), on every core again after."""
+    done = pin_self(cores)
+    try:
+        yield done
+    finally:
+        if done:
+            unpin_self()
 
 
 def unpin_self() -> None:

@@ -39,8 +39,7 @@ def spin(iterations: int = LOOP_ITERATIONS) -> int:
 
 def probe_ms(core: int) -> float:
     """The median time of the fixed loop on `core` (this process pinned there meanwhile)."""
-    pinned = affinity.pin_self([core])
-    try:
+    with affinity.pinned([core]):
         spin(LOOP_ITERATIONS // 10)  # the core's caches and the interpreter's warm
         times = []
         for _ in range(TIMED_LOOPS):
@@ -48,9 +47,6 @@ def probe_ms(core: int) -> float:
             spin()
             times.append((time.perf_counter() - began) * 1000)
         return statistics.median(times)
-    finally:
-        if pinned:
-            affinity.unpin_self()
 
 
 def cpu_times() -> tuple[int, int]:

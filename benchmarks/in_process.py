@@ -35,16 +35,14 @@ def timed_calls(predictor: Predictor, rows: Sequence[Row], duration_s: float) ->
 
 def measure(predictor: Predictor, rows: Sequence[Row], cores: Sequence[int]) -> LoadSample:
     """One repeat at one batch size: a short warm-up, then `MEASURE_S` of timed calls, on the server cores."""
-    pinned = affinity.pin_self(cores)
-    # The collector stays on, as in a server, but the harness's own large heap is frozen out of its reach.
-    gc.freeze()
-    try:
-        timed_calls(predictor, rows, WARMUP_S)
-        return timed_calls(predictor, rows, MEASURE_S)
-    finally:
-        gc.unfreeze()
-        if pinned:
-            affinity.unpin_self()
+    with affinity.pinned(cores):
+        # The collector stays on, as in a server, but the harness's own large heap is frozen out of its reach.
+        gc.freeze()
+        try:
+            timed_calls(predictor, rows, WARMUP_S)
+            return timed_calls(predictor, rows, MEASURE_S)
+        finally:
+            gc.unfreeze()
 
 
 def floor_target(repeats: dict[int, list[LoadSample]]) -> Target:

@@ -20,7 +20,9 @@ from benchmarks.scenarios import ClosedLoop, Scenario, Server
 class Pairing:
     """One figure compared between two targets: which scenario, which figure, and which way round."""
 
-    scenario: Scenario
+    scenario: Callable[
+        [float | None], Scenario | None
+    ]  # given the run's SLO; None when the run has no such scenario
     metric: str
     value: Callable[[Repeat], float]
     label: str
@@ -28,9 +30,17 @@ class Pairing:
 
 
 PAIRINGS = (
-    Pairing(ClosedLoop(1), "p50_ms", lambda r: r.percentiles_ms["50"], "SingleStream p50", True),
-    Pairing(ClosedLoop(8), "throughput_rps", lambda r: r.throughput, "closed-loop c=8 throughput", False),
-    Pairing(Server(50.0), "capacity_rps", lambda r: r.throughput, "capacity at the SLO", False),
+    Pairing(lambda _: ClosedLoop(1), "p50_ms", lambda r: r.percentiles_ms["50"], "SingleStream p50", True),
+    Pairing(
+        lambda _: ClosedLoop(8), "throughput_rps", lambda r: r.throughput, "closed-loop c=8 throughput", False
+    ),
+    Pairing(
+        lambda slo_ms: Server(slo_ms) if slo_ms else None,
+        "capacity_rps",
+        lambda r: r.throughput,
+        "capacity at the SLO",
+        False,
+    ),
 )
 
 
@@ -64,8 +74,8 @@ def paired_ratios(pairs: Sequence[tuple[Run, Run]], slo_ms: float | None) -> lis
     found = []
     for costly, cheap in pairs:
         for pairing in PAIRINGS:
-            scenario = Server(slo_ms) if isinstance(pairing.scenario, Server) and slo_ms else pairing.scenario
-            paired = ratio(costly, cheap, pairing, scenario)
+            scenario = pairing.scenario(slo_ms)
+            paired = None if scenario is None else ratio(costly, cheap, pairing, scenario)
             if paired is not None:
                 found.append(paired)
     return found

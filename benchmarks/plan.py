@@ -175,6 +175,20 @@ def pairs(specs: list[TargetSpec]) -> list[tuple[TargetSpec, TargetSpec]]:
     return found
 
 
+def front_end_pairs(specs: list[TargetSpec]) -> list[tuple[TargetSpec, TargetSpec]]:
+    """(Flask, FastAPI) in their shipped variants at every worker count both run at."""
+    shipped = {
+        (spec.name, spec.workers): spec
+        for spec in specs
+        if spec.kind == "front_end" and spec.variant == SHIPPED_VARIANTS.get(spec.name)
+    }
+    return [
+        (shipped[("flask_app", workers)], shipped[("fastapi_app", workers)])
+        for workers in sorted({workers for _, workers in shipped})
+        if ("flask_app", workers) in shipped and ("fastapi_app", workers) in shipped
+    ]
+
+
 def groups(specs: list[TargetSpec]) -> list[list[TargetSpec]]:
     """Targets measured scenario by scenario side by side, so their ratios pair repeats taken moments apart.
 

@@ -13,8 +13,6 @@ P999_MIN_SAMPLES = 10_000
 EXTRA_UNITS = {
     "rows_per_s": "rows/s",
     "offered_rps": "req/s",
-    "capacity_rps": "req/s",
-    "p99_ms_at_capacity": "ms",
 }
 
 

@@ -81,13 +81,8 @@ class Harness:
 
     def open_loop(self, run: Run, url: str, rate: float, duration_s: float) -> LoadSample:
         """Poisson arrivals at `rate` for `duration_s` from this process, pinned like the other generators."""
-        cores = self.generator_cores_for(run)
-        pinned = affinity.pin_self(cores)
-        try:
+        with affinity.pinned(self.generator_cores_for(run)):
             return open_loop(url, self.bodies, rate=rate, duration_s=duration_s, arrivals="poisson")
-        finally:
-            if pinned:
-                affinity.unpin_self()
 
     def start(self, run: Run, stack: ExitStack) -> None:
         """Start the target, check its answers against in-process predictions, and pin it to the server cores."""
@@ -219,8 +214,7 @@ def execute(
     _cold_starts(harness, list(runs.values()))
     stability = calibration.finish()
     instructions = _instructions(harness)
-    pairs = [(runs[front], runs[floor]) for front, floor in plan.pairs(specs)]
-    pairs += _front_end_pairs(list(runs.values()))
+    pairs = [(runs[a], runs[b]) for a, b in [*plan.pairs(specs), *plan.front_end_pairs(specs)]]
     notes = harness.notes
     if not QUICKACK_SUPPORTED:
         notes.append(
@@ -285,17 +279,6 @@ def _print_plan(harness: Harness, runs: Sequence[Run]) -> None:
     console.print(f"  {'in-process predict':<34} batch {', '.join(map(str, settings.batch_sizes))}")
     for run in runs:
         console.print(f"  {run.spec.label:<34} {', '.join(map(str, run.scenarios))}", markup=False)
-
-
-def _front_end_pairs(runs: Sequence[Run]) -> list[tuple[Run, Run]]:
-    """(Flask, FastAPI) at each worker count, shipped variants: measured side by side in the same group."""
-    shipped = {(run.spec.name, run.spec.workers): run for run in runs if run.spec.kind == "front_end"}
-    pairs = []
-    for workers in sorted({workers for _, workers in shipped}):
-        flask, fastapi = shipped.get(("flask_app", workers)), shipped.get(("fastapi_app", workers))
-        if flask and fastapi and flask.spec.variant == "gthread" and fastapi.spec.variant == "async":
-            pairs.append((flask, fastapi))
-    return pairs
 
 
 def _ordered(group: Sequence[Run], round_index: int) -> list[Run]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from benchmarks import slo_search
 from benchmarks.arrivals import offsets
-from benchmarks.repeats import Repeat, extra_figures, from_sample, from_wrk, load_figures
+from benchmarks.repeats import Repeat, from_sample, from_wrk, load_figures
 from benchmarks.results import Figure, Measurement, Trial
 from benchmarks.results import Scenario as Recorded
 from benchmarks.streamlit_load import run_sessions
@@ -221,7 +221,6 @@ class Server(Scenario):
             errors=sum(t.errors for t in trials),
             non_200=0,
             refused=sum(t.refused for t in trials),
-            extra={"capacity_rps": outcome.capacity_rps, "p99_ms_at_capacity": outcome.p99_ms_at_capacity},
             trials=trials,
         )
 
@@ -241,11 +240,13 @@ class Server(Scenario):
 
     def measurement(self, repeats: Sequence[Repeat], ceilings: dict[str, float]) -> Measurement:
         ceiling = ceilings.get("asyncio")
-        figures = extra_figures(repeats)
-        capacity = figures["capacity_rps"]
-        if ceiling is not None and capacity.max > ceiling / 3:
-            note = f"above a third of the asyncio generator's ceiling ({ceiling:.0f}/s)"
-            figures["capacity_rps"] = Figure.of(capacity.unit, capacity.repeats, True, note)
+        capacity = [r.throughput for r in repeats]
+        beyond = ceiling is not None and max(capacity) > ceiling / 3
+        note = f"above a third of the asyncio generator's ceiling ({ceiling:.0f}/s)" if beyond else None
+        figures = {
+            "capacity_rps": Figure.of("req/s", capacity, beyond, note),
+            "p99_ms_at_capacity": Figure.of("ms", [r.percentiles_ms["99"] for r in repeats]),
+        }
         figures["cpu_us_per_request"] = Figure.of("µs", [r.cpu_us_per_request for r in repeats])
         figures["peak_rss_mb"] = Figure.of("MiB", [r.peak_rss_mb for r in repeats])
         trials = [trial for r in repeats for trial in r.trials]
