@@ -34,14 +34,14 @@ class Settings(BaseModel):
     MAX_BATCH: int = Field(1000, ge=1)
     MAX_INFLIGHT: int = Field(16, ge=1, le=10_000)
     MAX_QUEUE_MS: float = Field(25.0, gt=0, le=60_000)
+    # `--variant batched` only (shared_model.batching): rows in one predict call, and how long the oldest waits.
+    BATCH_MAX: int = Field(16, ge=1, le=10_000)
+    BATCH_WAIT_MS: float = Field(0.0, ge=0, le=10_000)
     CORS_ORIGINS: tuple[str, ...] = ()
     LOG_LEVEL: LogLevel = "INFO"
 
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod
-    # `--variant batched` only (shared_model.batching): rows in one predict call, and how long the oldest waits.
-    BATCH_MAX: int = Field(16, ge=1, le=10_000)
-    BATCH_WAIT_MS: float = Field(0.0, ge=0, le=10_000)
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(origin.strip() for origin in value.split(",") if origin.strip())
