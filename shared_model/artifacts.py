@@ -20,7 +20,10 @@ from shared_model.spec import SPEC_SUFFIX, ModelSpec, SpecError, Task, load_spec
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "artifacts"
 BUILTIN_MODELS = ("loan", "diabetes")
+# Built-in models whose spec looks features up in the feature store: trained with the others, served beside a Redis.
+STORE_MODELS = ("loan_store",)
 MANIFEST_SUFFIX = ".manifest.json"
+STORE_ROWS_SUFFIX = ".store.jsonl"
 ARTIFACT_SUFFIX = ".joblib"
 RETRAIN_HINT = (
     "retrain it with `make models` (built-in) or re-export it and run `python -m shared_model.byom`"
@@ -47,6 +50,11 @@ class ArtifactPaths:
     @property
     def manifest(self) -> Path:
         return self.directory / f"{self.stem}{MANIFEST_SUFFIX}"
+
+    @property
+    def store_rows(self) -> Path:
+        """A store-backed model's rows for the feature store: one JSON object per entity."""
+        return self.directory / f"{self.stem}{STORE_ROWS_SUFFIX}"
 
 
 def resolve(name_or_path: str | Path, artifacts_dir: Path = ARTIFACTS_DIR) -> ArtifactPaths:
@@ -137,7 +145,9 @@ def _read_manifest(paths: ArtifactPaths) -> Manifest:
     try:
         text = paths.manifest.read_text(encoding="utf-8")
     except FileNotFoundError:
-        hint = "train it with `make models`" if paths.stem in BUILTIN_MODELS else RETRAIN_HINT
+        hint = (
+            "train it with `make models`" if paths.stem in (*BUILTIN_MODELS, *STORE_MODELS) else RETRAIN_HINT
+        )
         raise ModelUnavailable(f"No model manifest at {paths.manifest}; {hint}.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ModelUnavailable(f"Cannot read manifest {paths.manifest.name}: {error}.") from None

@@ -140,6 +140,23 @@ class ServerUnavailable(ServeError):
     headers = RETRY_HEADERS
 
 
+class UnknownEntity(ServeError):
+    """The feature store holds no row for the entity key a record names; details locate each such key."""
+
+    code = "unknown_entity"
+    status = 404
+    default_message = "The feature store has no features for this entity."
+
+
+class FeatureStoreUnavailable(ServeError):
+    """The feature store did not answer within its timeout (down, unreachable, or slow); to be retried."""
+
+    code = "feature_store_unavailable"
+    status = 503
+    default_message = "The feature store did not answer; retry after Retry-After seconds."
+    headers = RETRY_HEADERS
+
+
 class InternalError(ServeError):
     """An unexpected failure; the traceback goes to the log, never to the client."""
 
@@ -149,10 +166,12 @@ ERROR_TYPES: tuple[type[ServeError], ...] = (
     UnsupportedMediaType,
     PayloadTooLarge,
     ValidationFailed,
+    UnknownEntity,  # before not_found: a framework's bare 404 maps to not_found in ERROR_BY_STATUS
     NotFound,
     MethodNotAllowed,
     Overloaded,
     ServerUnavailable,
+    FeatureStoreUnavailable,
     ModelUnavailable,  # after the other 503s: a framework's bare 503 maps to it in ERROR_BY_STATUS
     InternalError,
 )

@@ -184,6 +184,7 @@ def _model_card(spec: ModelSpec) -> dict[str, Any]:
         "version": {"type": "string", "const": spec.version},
         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "task": {"type": "string", "const": spec.task.value},
+        "runtime": {"type": "string", "enum": ["sklearn", "onnx"]},
         "classes": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
         "metrics": {"type": "object", "additionalProperties": {"type": "number"}},
         "features": {"type": "array", "items": _ref("Feature")},
@@ -191,6 +192,9 @@ def _model_card(spec: ModelSpec) -> dict[str, Any]:
     required = [key for key in properties if key != "classes" or spec.task is Task.CLASSIFICATION]
     if spec.task is not Task.CLASSIFICATION:
         del properties["classes"]
+    if spec.entity is not None:
+        properties["entity"] = _ref("Feature")
+        required.append("entity")
     return _object(properties, required=required)
 
 

@@ -82,6 +82,8 @@ class Predictor:
             card["classes"] = list(self.classes)
         card["metrics"] = dict(self.manifest.metrics)
         card["features"] = self.spec.card_features()
+        if self.spec.entity is not None:
+            card["entity"] = self.spec.entity.as_dict()  # what a request sends instead of the stored features
         return card
 
     def _matrix(self, rows: Sequence[Row]) -> Any:

@@ -38,6 +38,10 @@ class Settings(BaseModel):
     BATCH_MAX: int = Field(16, ge=1, le=10_000)
     BATCH_WAIT_MS: float = Field(0.0, ge=0, le=10_000)
     CORS_ORIGINS: tuple[str, ...] = ()
+    # The feature store of a spec with stored features (redis://HOST:PORT/DB), its timeout and pool size per process.
+    STORE_URL: str | None = Field(None, pattern=r"^rediss?://")
+    STORE_TIMEOUT_MS: float = Field(200.0, gt=0, le=60_000)
+    STORE_CONNECTIONS: int = Field(16, ge=1, le=10_000)
     LOG_LEVEL: LogLevel = "INFO"
 
     @field_validator("CORS_ORIGINS", mode="before")

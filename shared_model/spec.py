@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 SPEC_SUFFIX = ".spec.toml"
-SPEC_KEYS = ("name", "version", "task", "description", "features")
+SPEC_KEYS = ("name", "version", "task", "description", "entity", "features")
 # The order here is the order of every exported feature object (model card, JSON Schema, OpenAPI).
 FEATURE_KEYS = (
     "name",
     "type",
     "required",
+    "source",
     "minimum",
     "maximum",
     "exclusiveMinimum",
@@ -27,6 +28,8 @@ FEATURE_KEYS = (
     "example",
 )
 BOUND_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+# The entity key is declared like a feature, but is sent, never stored, and never reaches the model.
+ENTITY_KEYS = tuple(key for key in FEATURE_KEYS if key not in ("required", "source"))
 
 Scalar = int | float | bool | str
 
@@ -53,6 +56,13 @@ class FeatureType(StrEnum):
         return self in (FeatureType.INTEGER, FeatureType.NUMBER)
 
 
+class Source(StrEnum):
+    """Where a feature's value comes from: the request, or the feature store by the request's entity key."""
+
+    REQUEST = "request"
+    STORE = "store"
+
+
 class Task(StrEnum):
     CLASSIFICATION = "classification"
     REGRESSION = "regression"
@@ -73,6 +83,7 @@ class Feature:
     description: str | None = None
     unit: str | None = None
     example: Scalar | None = None
+    source: Source = Source.REQUEST
 
     def as_dict(self) -> dict[str, Any]:
         """The flat object of the model card: JSON Schema keywords, absent ones omitted, in FEATURE_KEYS order."""
@@ -80,6 +91,8 @@ class Feature:
             "name": self.name,
             "type": self.type.value,
             "required": self.required,
+            # Only a stored feature says where it comes from: every other one is sent, as in a spec without a store.
+            "source": self.source.value if self.source is Source.STORE else None,
             "minimum": self.minimum,
             "maximum": self.maximum,
             "exclusiveMinimum": self.exclusive_minimum,
@@ -155,10 +168,23 @@ class ModelSpec:
     task: Task
     features: tuple[Feature, ...]
     description: str | None = None
+    # The key a request names its entity by, when some features are looked up in the store.
+    entity: Feature | None = None
 
     @property
     def feature_names(self) -> tuple[str, ...]:
         return tuple(feature.name for feature in self.features)
+
+    @property
+    def request_features(self) -> tuple[Feature, ...]:
+        """What a request sends: the entity key first (when there is one), then every feature not stored."""
+        sent = tuple(feature for feature in self.features if feature.source is Source.REQUEST)
+        return sent if self.entity is None else (self.entity, *sent)
+
+    @property
+    def store_features(self) -> tuple[Feature, ...]:
+        """The features looked up in the store by the entity key, in spec order."""
+        return tuple(feature for feature in self.features if feature.source is Source.STORE)
 
     def feature(self, name: str) -> Feature:
         """The feature called `name` (KeyError when there is none)."""
@@ -172,19 +198,21 @@ class ModelSpec:
         return [feature.as_dict() for feature in self.features]
 
     def json_schema(self) -> dict[str, Any]:
-        """One record as a JSON Schema object (draft 2020-12, as OpenAPI 3.1 uses)."""
+        """One record, as a request sends it, as a JSON Schema object (draft 2020-12, as OpenAPI 3.1 uses)."""
         return {
             "title": f"{self.name} record",
             "type": "object",
-            "properties": {feature.name: feature.json_schema() for feature in self.features},
-            "required": [feature.name for feature in self.features if feature.required],
+            "properties": {feature.name: feature.json_schema() for feature in self.request_features},
+            "required": [feature.name for feature in self.request_features if feature.required],
             "additionalProperties": False,
             "examples": [self.example_record()],
         }
 
     def example_record(self) -> dict[str, Scalar]:
-        """A valid record built from the features' examples."""
-        return {feature.name: feature.example for feature in self.features if feature.example is not None}
+        """A valid request record built from the examples of the features it sends."""
+        return {
+            feature.name: feature.example for feature in self.request_features if feature.example is not None
+        }
 
     def to_toml(self) -> str:
         """This spec as TOML text that `parse_spec` reads back to an equal spec."""
@@ -192,6 +220,10 @@ class ModelSpec:
         lines.append(f"task = {_toml_value(self.task.value)}")
         if self.description is not None:
             lines.append(f"description = {_toml_value(self.description)}")
+        if self.entity is not None:
+            lines += ["", "[entity]"]
+            entity = self.entity.as_dict().items()
+            lines += [f"{key} = {_toml_value(value)}" for key, value in entity if key in ENTITY_KEYS]
         for feature in self.features:
             lines += ["", "[[features]]"]
             lines += [f"{key} = {_toml_value(value)}" for key, value in feature.as_dict().items()]
@@ -237,12 +269,14 @@ def parse_spec(data: Mapping[str, Any], source: str = "<spec>") -> ModelSpec:
     task = reader.get(data, "task", str, "")
     if task not in {t.value for t in Task}:
         reader.fail("task", f"must be one of {[t.value for t in Task]}, not {task!r}")
+    entity = reader.entity(data.get("entity"), features)
     return ModelSpec(
         name=reader.text(data, "name", ""),
         version=reader.text(data, "version", ""),
         task=Task(task),
         features=features,
         description=reader.get(data, "description", str, "", optional=True),
+        entity=entity,
     )
 
 
@@ -279,12 +313,27 @@ class _Reader:
             self.fail(f"{prefix}{key}", "must not be empty")
         return value
 
-    def feature(self, raw: object, field: str) -> Feature:
+    def entity(self, raw: object, features: tuple[Feature, ...]) -> Feature | None:
+        stored = [feature.name for feature in features if feature.source is Source.STORE]
+        if raw is None:
+            if stored:
+                self.fail("entity", f"is required: {stored[0]!r} is looked up in the store by it")
+            return None
+        entity = self.feature(raw, "entity", ENTITY_KEYS)
+        if entity.type not in (FeatureType.INTEGER, FeatureType.CATEGORY):
+            self.fail("entity.type", f"an entity key is an integer or a category, not {entity.type.value}")
+        if entity.name in {feature.name for feature in features}:
+            self.fail("entity.name", f"{entity.name!r} is also a feature's name")
+        if not stored:
+            self.fail("entity", 'no feature has source = "store"')
+        return entity
+
+    def feature(self, raw: object, field: str, known: tuple[str, ...] = FEATURE_KEYS) -> Feature:
         if not isinstance(raw, dict):
             self.fail(field, "must be a table")
         assert isinstance(raw, dict)
         prefix = f"{field}."
-        self.reject_unknown(raw, FEATURE_KEYS, prefix)
+        self.reject_unknown(raw, known, prefix)
         kind = self.get(raw, "type", str, prefix)
         if kind not in {t.value for t in FeatureType}:
             self.fail(f"{prefix}type", f"must be one of {[t.value for t in FeatureType]}, not {kind!r}")
@@ -303,6 +352,9 @@ class _Reader:
                 self.fail(f"{prefix}enum", "lists a value twice")
         elif enum is not None:
             self.fail(f"{prefix}enum", f"applies to category features, not {kind}")
+        source = self.get(raw, "source", str, prefix, optional=True) or Source.REQUEST.value
+        if source not in {s.value for s in Source}:
+            self.fail(f"{prefix}source", f"must be one of {[s.value for s in Source]}, not {source!r}")
         feature = Feature(
             name=self.text(raw, "name", prefix),
             type=feature_type,
@@ -315,6 +367,7 @@ class _Reader:
             description=self.get(raw, "description", str, prefix, optional=True),
             unit=self.get(raw, "unit", str, prefix, optional=True),
             example=raw.get("example"),
+            source=Source(source),
         )
         if feature.example is not None and not feature.admits(feature.example):
             self.fail(

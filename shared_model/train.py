@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from shared_model import datasets
-from shared_model.artifacts import ARTIFACTS_DIR, BUILTIN_MODELS, ArtifactPaths, write_artifacts
+from shared_model.artifacts import ARTIFACTS_DIR, BUILTIN_MODELS, STORE_MODELS, ArtifactPaths, write_artifacts
 from shared_model.spec import ModelSpec, load_spec
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
@@ -90,7 +91,10 @@ def regression_scores(model: Pipeline, features: Any, target: Any) -> dict[str, 
 RECIPES: dict[str, Recipe] = {
     "loan": Recipe(datasets.loan_applications, loan_pipeline, classification_scores, stratify=True),
     "diabetes": Recipe(datasets.diabetes, diabetes_pipeline, regression_scores, stratify=False),
+    # The same loan book and pipeline; its account aggregates are served from the feature store.
+    "loan_store": Recipe(datasets.loan_applications, loan_pipeline, classification_scores, stratify=True),
 }
+TRAINED_MODELS = (*BUILTIN_MODELS, *STORE_MODELS)
 
 
 def train(
@@ -130,7 +134,20 @@ def train(
         metrics=metrics,
         training=training,
     )
+    if spec.entity is not None:
+        write_store_rows(spec, data.features, paths.store_rows)
     return paths.artifact
+
+
+def write_store_rows(spec: ModelSpec, features: Any, path: Path) -> None:
+    """Every training row as one entity of the store (keys 1, 2, ...), its stored features only, in key order."""
+    assert spec.entity is not None
+    columns = [(feature.name, spec.features.index(feature)) for feature in spec.store_features]
+    lines = [
+        json.dumps({spec.entity.name: key, **{name: row[index] for name, index in columns}})
+        for key, row in enumerate(np.asarray(features).tolist(), start=1)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 STEPS = ("data", "fit", "score", "write")
@@ -141,13 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--all", action="store_true", help="train every built-in model")
     group.add_argument(
-        "--model", choices=BUILTIN_MODELS, action="append", help="train this model (repeatable)"
+        "--model", choices=TRAINED_MODELS, action="append", help="train this model (repeatable)"
     )
     parser.add_argument(
         "--out", type=Path, default=ARTIFACTS_DIR, help="artifacts folder (default: %(default)s)"
     )
     args = parser.parse_args(argv)
-    names: list[str] = list(BUILTIN_MODELS) if args.all else args.model
+    names: list[str] = list(TRAINED_MODELS) if args.all else args.model
     columns = (
         TextColumn("{task.description:<10}"),
         BarColumn(),

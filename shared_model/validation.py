@@ -11,7 +11,11 @@ from shared_model.errors import FieldError, ValidationFailed
 from shared_model.spec import Feature, FeatureType, ModelSpec, Scalar
 
 Row = tuple[Scalar | None, ...]
-"""A validated record: one value per feature, in spec order (None for an omitted optional feature)."""
+"""A validated record: one value per feature, in spec order (None for an omitted optional feature).
+
+For a spec with stored features, the validator's row holds the request's fields (`spec.request_features`) and
+`shared_model.store` completes it into the model's row.
+"""
 
 # pydantic words some errors in Python terms (and names the generated class); a JSON client needs JSON terms.
 JSON_MESSAGES = {"model_type": "Input should be an object", "dict_type": "Input should be an object"}
@@ -90,7 +94,10 @@ def contract_errors(
 def _record_model(spec: ModelSpec) -> type[BaseModel]:
     # Fields are named f0, f1, ... with the feature's name as alias: any column name (spaces, dots, a
     # `model_` prefix) is then a valid feature name, and pydantic reports locations by alias.
-    fields: dict[str, Any] = {f"f{index}": _field(feature) for index, feature in enumerate(spec.features)}
+    # A record holds what a request sends: a store-backed spec's key instead of its stored features.
+    fields: dict[str, Any] = {
+        f"f{index}": _field(feature) for index, feature in enumerate(spec.request_features)
+    }
     model: type[BaseModel] = create_model(
         f"{_class_name(spec.name)}Record",
         __config__=ConfigDict(**STRICT, json_schema_extra={"examples": [dict(spec.example_record())]}),
