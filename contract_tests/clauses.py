@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from contract_tests.clients import HTTP, UI
 
-FRONT_ENDS = ("flask", "fastapi", "streamlit")
-KINDS = {"flask": HTTP, "fastapi": HTTP, "streamlit": UI}
+SHIPPED = ("flask", "fastapi", "streamlit")
+# `--variant batched` of each HTTP front end: checked on the clauses that name them (the rest show as n/a).
+BATCHED = ("flask-batched", "fastapi-batched")
+FRONT_ENDS = (*SHIPPED, *BATCHED)
+KINDS = {"flask": HTTP, "fastapi": HTTP, "streamlit": UI, "flask-batched": HTTP, "fastapi-batched": HTTP}
 MODES = ("inprocess", "live")
 
 
@@ -21,20 +24,27 @@ class Clause:
     modes: frozenset[str] = frozenset(MODES)
     # For UI front ends, the modes where the clause is checked (a browserless session drives fixed records only).
     ui_modes: frozenset[str] = frozenset(MODES)
+    front_ends: frozenset[str] = frozenset(SHIPPED)
 
     def applies(self, front_end: str, mode: str) -> bool:
         """Whether this clause is generated as a test for that front end in that mode."""
         kind = KINDS[front_end]
-        if kind not in self.kinds or mode not in self.modes:
+        if front_end not in self.front_ends or kind not in self.kinds or mode not in self.modes:
             return False
         return kind != UI or mode in self.ui_modes
 
 
 _INPROCESS = frozenset({"inprocess"})
 _HTTP = frozenset({HTTP})
+_ALSO_BATCHED = frozenset(FRONT_ENDS)
 
 CLAUSES: tuple[Clause, ...] = (
-    Clause("health", "GET /health/live, /health/ready, /health answer the contract's bodies", kinds=_HTTP),
+    Clause(
+        "health",
+        "GET /health/live, /health/ready, /health answer the contract's bodies",
+        kinds=_HTTP,
+        front_ends=_ALSO_BATCHED,
+    ),
     Clause(
         "model_card",
         "the model card equals shared_model's (Streamlit: the card it shows)",
@@ -48,7 +58,10 @@ CLAUSES: tuple[Clause, ...] = (
         "predict.batch", "batches equal shared_model's answer for the same composition", ui_modes=_INPROCESS
     ),
     Clause(
-        "errors.catalogue", "each bad input: exact status, code, loc; JSON body; no traceback", kinds=_HTTP
+        "errors.catalogue",
+        "each bad input: exact status, code, loc; JSON body; no traceback",
+        kinds=_HTTP,
+        front_ends=_ALSO_BATCHED,
     ),
     Clause("errors.alive", "a valid request succeeds after every bad one (no worker died)", kinds=_HTTP),
     Clause("errors.identical", "Flask and FastAPI answer every bad input with the same body", kinds=_HTTP),
@@ -57,7 +70,18 @@ CLAUSES: tuple[Clause, ...] = (
         "unusual valid requests (charset, chunked, at the size limit) succeed",
         kinds=_HTTP,
     ),
-    Clause("headers.request_id", "every response carries X-Request-ID; sane ones echoed", kinds=_HTTP),
+    Clause(
+        "headers.request_id",
+        "every response carries X-Request-ID; sane ones echoed",
+        kinds=_HTTP,
+        front_ends=_ALSO_BATCHED,
+    ),
+    Clause(
+        "predict.batched",
+        "concurrent records batched: every benchmark record's label as alone, probabilities within a pinned ULP bound",
+        kinds=_HTTP,
+        front_ends=frozenset(BATCHED),
+    ),
     Clause(
         "errors.shown",
         "an invalid record or CSV is refused with the validator's field errors",

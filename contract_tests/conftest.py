@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from contract_tests.byom import NAME as BYOM_MODEL
-from contract_tests.clauses import CLAUSE_BY_ID, FRONT_ENDS, MODES
+from contract_tests.clauses import BATCHED, CLAUSE_BY_ID, FRONT_ENDS, MODES
 from contract_tests.clients import FrontEnd
 from contract_tests.fleet import Fleet, Target
 from contract_tests.plugin import add_options
@@ -91,7 +91,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             for mode in modes
             for front_end in FRONT_ENDS
             for model in models
-            if clause.applies(front_end, mode)
+            if clause.applies(front_end, mode) and not _spared(front_end, mode, model, models)
         ]
         metafunc.parametrize("client", targets, ids=str, indirect=True, scope="session")
     elif "byom_target" in metafunc.fixturenames:
@@ -105,6 +105,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     elif "pair" in metafunc.fixturenames:
         pairs = [Pair(mode, model) for mode in modes for model in models if clause.applies("flask", mode)]
         metafunc.parametrize("pair", pairs, ids=str, scope="session")
+
+
+def _spared(front_end: str, mode: str, model: str, models: tuple[str, ...]) -> bool:
+    # A batched variant runs live on the first model only (the benchmark's, under `--models`): each live start
+    # costs seconds, and in-process covers every model.
+    return front_end in BATCHED and mode == "live" and model != models[0]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -14,6 +14,10 @@ from contract_tests.reference import ReferenceFrontEnd
 from shared_model import Predictor, Settings, load_model, load_settings
 
 LAUNCHERS = {"flask": "flask_app", "fastapi": "fastapi_app", "streamlit": "streamlit_app"}
+BATCHED_SUFFIX = "-batched"
+# The batched variants' contract runs with a wait, so that a wave of concurrent requests meets in a few batches
+# whose composition the clause then sees (the default wait of 0 batches only what arrives during a prediction).
+BATCHED_ENV = {"SERVEBENCH_BATCH_WAIT_MS": "20"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,16 @@ class Target:
     front_end: str
     mode: str
     model: str
+
+    @property
+    def launcher(self) -> str:
+        """The front end's package, run by `python -m`."""
+        return LAUNCHERS[self.front_end.removesuffix(BATCHED_SUFFIX)]
+
+    @property
+    def variant(self) -> str | None:
+        """`batched` for a batched front end, else None (the shipped variant)."""
+        return "batched" if self.front_end.endswith(BATCHED_SUFFIX) else None
 
     @property
     def model_label(self) -> str:
@@ -39,9 +53,9 @@ def predictor_for(model: str) -> Predictor:
     return load_model(model)
 
 
-def settings_for(model: str) -> Settings:
-    """The settings every front end gets for this model (defaults apart from the model)."""
-    return load_settings({"SERVEBENCH_MODEL": model})
+def settings_for(model: str, batched: bool = False) -> Settings:
+    """The settings every front end gets for this model (defaults apart from the model and BATCHED_ENV)."""
+    return load_settings({"SERVEBENCH_MODEL": model, **(BATCHED_ENV if batched else {})})
 
 
 class Fleet:
@@ -81,19 +95,21 @@ class Fleet:
 
 def build_inprocess(target: Target, stack: ExitStack) -> FrontEnd:
     """The framework's own in-process test client around the front end's app factory."""
-    predictor, settings = predictor_for(target.model), settings_for(target.model)
-    if target.front_end == "flask":
+    batched = target.variant is not None
+    predictor, settings = predictor_for(target.model), settings_for(target.model, batched)
+    if target.launcher == "flask_app":
         from contract_tests.http_clients import FlaskInProcess
         from flask_app.app import create_app as create_flask_app
 
-        return FlaskInProcess(create_flask_app(predictor=predictor, settings=settings), target.model)
-    if target.front_end == "fastapi":
+        flask_app = create_flask_app(predictor=predictor, settings=settings, batched=batched)
+        return FlaskInProcess(flask_app, target.model, target.front_end)
+    if target.launcher == "fastapi_app":
         from contract_tests.http_clients import HttpxFrontEnd, starlette_test_client
         from fastapi_app.app import create_app as create_fastapi_app
 
-        app = create_fastapi_app(predictor=predictor, settings=settings)
+        app = create_fastapi_app(predictor=predictor, settings=settings, batched=batched)
         client: Any = stack.enter_context(starlette_test_client(app))
-        return HttpxFrontEnd("fastapi", "inprocess", target.model, client)
+        return HttpxFrontEnd(target.front_end, "inprocess", target.model, client)
     from contract_tests.streamlit_clients import StreamlitAppTest
 
     return StreamlitAppTest(target.model)
@@ -103,7 +119,10 @@ def build_live(target: Target, stack: ExitStack) -> FrontEnd:
     """The production server started by its launcher on a free loopback port, stopped when the fleet closes."""
     from benchmarks.servers import running_server
 
-    server = stack.enter_context(running_server(LAUNCHERS[target.front_end], model=target.model))
+    env = BATCHED_ENV if target.variant else None
+    server = stack.enter_context(
+        running_server(target.launcher, variant=target.variant, model=target.model, env=env)
+    )
     if target.front_end == "streamlit":
         from contract_tests.streamlit_clients import StreamlitLive
 

@@ -19,13 +19,13 @@ NO_ANSWER = 0  # the status of a request that got no HTTP response
 class FlaskInProcess(HttpOperations):
     """A Flask app called as WSGI in this process (Werkzeug's test machinery), chunked bodies included."""
 
-    name = "flask"
     mode = "inprocess"
     kind = HTTP
 
-    def __init__(self, app: Any, model: str) -> None:
+    def __init__(self, app: Any, model: str, name: str = "flask") -> None:
         self.app = app
         self.model = model
+        self.name = name
 
     def request(
         self,
