@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench report \
-        run-flask run-fastapi run-streamlit latency instructions clean
+        run-flask run-fastapi run-streamlit latency instructions peers clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,6 +37,23 @@ $(MODELS_STAMP): $(VENV_STAMP) shared_model/train.py shared_model/artifacts.py s
 bootstrap: $(MODELS_STAMP) ## Create .venv, install pinned dependencies, train the built-in models
 
 models: $(MODELS_STAMP) ## Train the built-in models (only when their inputs changed)
+
+# The benchmark peers (MLServer, BentoML), each in its own venv: their pins conflict with ours. Installed with
+# --no-deps from a file of every transitive pin, then checked, so two builds are the same.
+PEERS_DIR := .peers
+PEER_NAMES := mlserver bentoml
+PEER_STAMPS := $(PEER_NAMES:%=$(PEERS_DIR)/%/.installed)
+
+$(PEERS_DIR)/%/.installed: requirements/peers/%.txt
+	@echo "==> creating $(PEERS_DIR)/$* (a benchmark peer's own venv)"
+	@rm -rf $(PEERS_DIR)/$*
+	$(PYTHON) -m venv $(PEERS_DIR)/$*
+	$(PEERS_DIR)/$*/bin/python -m pip install --quiet --upgrade pip==25.3
+	$(PEERS_DIR)/$*/bin/python -m pip install --quiet --progress-bar off --no-deps -r $<
+	$(PEERS_DIR)/$*/bin/python -m pip check
+	@touch $@
+
+peers: $(PEER_STAMPS) ## The benchmark peers' own venvs (.peers/mlserver, .peers/bentoml) from requirements/peers/
 
 SYSTEM_PACKAGES := requirements/system.txt
 system-packages: ## Install the Debian packages tests and benchmarks run (requirements/system.txt) when missing
@@ -88,4 +105,4 @@ report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short
 	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),)
 
 clean: ## Remove .venv, artifacts and caches
-	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) $(PEERS_DIR) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

@@ -132,12 +132,16 @@ def running_command(
     env: Mapping[str, str] | None = None,
     variant: str | None = None,
     ready_timeout: float = 60.0,
+    python: Path | None = None,
+    port: int | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[RunningServer]:
     """Run this interpreter with `arguments(port)` in its own process group; yield once `ready_path` answers 200.
 
     The child sees only the `SERVEBENCH_*` variables given here (plus host and port), never the caller's own.
+    `python` runs another venv's interpreter (a benchmark peer's); `port` one the caller chose with `free_port`.
     """
-    port = free_port()
+    port = port or free_port()
     child_env = {
         key: value
         for key, value in os.environ.items()
@@ -145,12 +149,12 @@ def running_command(
     }
     child_env.update(SERVEBENCH_HOST=LOOPBACK, SERVEBENCH_PORT=str(port), PYTHONUNBUFFERED="1")
     child_env.update(env or {})
-    command = [sys.executable, *arguments(port)]
+    command = [str(python or sys.executable), *arguments(port)]
     with tempfile.NamedTemporaryFile(prefix=f"servebench-{name}-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
         # A new session makes the server the leader of its own process group, so stopping reaches every worker.
         process = subprocess.Popen(
-            command, env=child_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, env=child_env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = RunningServer(name, variant, port, process, log_path)
     try:
