@@ -40,6 +40,7 @@ CONCERNS = (
     "server_config",
     "ui",
     "batching",
+    "feature_store",
 )
 UNMARKED = "unmarked"
 MARKER = re.compile(r"^\s*#\s*concern:\s*(\S+)\s*$")

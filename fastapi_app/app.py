@@ -31,6 +31,7 @@ from shared_model import (
 )
 from shared_model.admission import InflightLimit, LoopDelay
 from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
+from shared_model.store import AsyncStoreReader
 
 # concern: docs
 from shared_model.batching import BatchPolicy, LoopBatcher
@@ -71,6 +72,11 @@ def create_app(
         if served.predictor is not None:
             METRICS.model_loaded(served.predictor)
         app.state.served = served
+        # concern: feature_store
+        # Built here, on the worker's own event loop, which the asyncio client's connections belong to.
+        app.state.store = AsyncStoreReader.connect(
+            served.predictor.spec if served.predictor else None, settings
+        )
         # concern: admission
         if loop_delay is not None:
             loop_delay.start()
@@ -78,6 +84,9 @@ def create_app(
         if batched and served.predictor is not None:
             app.state.batcher = LoopBatcher(served.predictor, BatchPolicy.from_settings(settings))
         yield
+        # concern: feature_store
+        if app.state.store is not None:
+            await app.state.store.aclose()
         # concern: admission
         if loop_delay is not None:
             loop_delay.stop()
@@ -110,8 +119,10 @@ def create_app(
     record_model = validator.record_model if validator else None
     # concern: parsing_validation
     batch_model = validator.batch_model if validator else None
+    # concern: feature_store
+    looked_up = spec is not None and spec.entity is not None
     # concern: routing
-    add_routes(app, record_model, batch_model, on_loop=on_loop, batched=batched)
+    add_routes(app, record_model, batch_model, on_loop=on_loop, batched=batched, looked_up=looked_up)
     # concern: docs
     docs.install(app, OPENAPI_URL)
     # concern: error_mapping

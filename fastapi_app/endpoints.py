@@ -14,6 +14,7 @@ from fastapi import Body, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from fastapi_app.lookups import lookup_endpoints
 from fastapi_app.metrics import METRICS
 from fastapi_app.routing import StrictJsonRoute
 from fastapi_app.service import batcher_of, served
@@ -43,10 +44,12 @@ def add_routes(
     *,
     on_loop: bool,
     batched: bool = False,
+    looked_up: bool = False,
 ) -> None:
     """Add the contract's routes; `on_loop` picks `async def` endpoints (True) or FastAPI's threadpool (False).
 
-    `batched` predicts single records in batches gathered on the event loop (always `async def`).
+    `batched` predicts single records in batches gathered on the event loop (always `async def`). `looked_up`
+    (a spec with stored features) awaits each request's lookups on the asyncio client (always `async def`).
     """
     # concern: parsing_validation
     record_type: Any = record_model or dict[str, Any]
@@ -104,13 +107,16 @@ def add_routes(
         payload, content_type = METRICS.exposition()
         return Response(payload, media_type=content_type)
 
+    # concern: feature_store
+    if looked_up:
+        predict, predict_batch = lookup_endpoints(record_type, batch_type)  # type: ignore[assignment]
     wrap: Callable[[Callable[..., Any]], Callable[..., Any]] = run_on_event_loop if on_loop else (lambda f: f)
     for path, endpoint, methods in (
         ("/health/live", live, GET),
         ("/health/ready", ready, GET),
         ("/health", ready, GET),
         ("/v1/model", model_card, GET),
-        ("/v1/predict", predict_in_batch if batched else predict, POST),
+        ("/v1/predict", predict_in_batch if batched and not looked_up else predict, POST),
         ("/v1/predict/batch", predict_batch, POST),
         ("/metrics", metrics, GET),
     ):

@@ -11,6 +11,7 @@ from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
 from shared_model.admission import InflightLimit
 from shared_model.batching import BatchPolicy, ThreadBatcher
+from shared_model.store import StoreReader
 
 
 def create_app(
@@ -34,8 +35,10 @@ def create_app(
         if batched and served.predictor
         else None
     )
+    # concern: feature_store
+    store = StoreReader.connect(served.predictor.spec if served.predictor else None, settings)
     # concern: routing
-    app.extensions[EXTENSION] = Service(settings, served, batcher)
+    app.extensions[EXTENSION] = Service(settings, served, batcher, store)
     # concern: routing
     app.register_blueprint(views.blueprint)
     # concern: error_mapping

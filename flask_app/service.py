@@ -10,6 +10,7 @@ from flask import current_app
 
 from shared_model import ServedModel, Settings
 from shared_model.batching import ThreadBatcher
+from shared_model.store import StoreReader
 
 EXTENSION = "servebench"
 
@@ -21,6 +22,8 @@ class Service:
     settings: Settings
     model: ServedModel
     batcher: ThreadBatcher | None = None  # `--variant batched`: single predictions gathered across threads
+    # concern: feature_store
+    store: StoreReader | None = None  # a spec with stored features: its lookups, on the blocking client
 
 
 def service() -> Service:

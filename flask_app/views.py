@@ -46,6 +46,10 @@ def predict() -> Response:
     predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         row = validator.validate_record(record)
+    # concern: feature_store
+    if (store := service().store) is not None:
+        with g.timings.measure("lookup"):
+            row = store.complete([row])[0]
     batcher = service().batcher
     with g.timings.measure("predict"):
         prediction = batcher.predict(row) if batcher else predictor.predict_one(row)
@@ -60,6 +64,10 @@ def predict_batch() -> Response:
     predictor, validator = service().model.require()
     with g.timings.measure("validate"):
         rows = validator.validate_batch(batch)
+    # concern: feature_store
+    if (store := service().store) is not None:
+        with g.timings.measure("lookup"):
+            rows = store.complete(rows, batch=True)
     with g.timings.measure("predict"):
         predictions = predictor.predict(rows)
     return _serialized(batch_body(predictor, predictions))

@@ -122,6 +122,26 @@ class StoreReader:
         self.lookup = lookup
         self.client = client
 
+    @classmethod
+    def connect(cls, spec: ModelSpec | None, settings: Settings) -> StoreReader | None:
+        """A reader with its own bounded pool for a spec with stored features; None for any other spec.
+
+        A BlockingConnectionPool makes a thread wait (up to the timeout) for a free connection rather than open
+        one past the limit, as the plain pool would. No URL gives a reader that answers 503 saying so.
+        """
+        if spec is None or spec.entity is None:
+            return None
+        client = None
+        if settings.STORE_URL is not None:
+            pool = redis.BlockingConnectionPool.from_url(settings.STORE_URL, **pool_options(settings))
+            client = redis.Redis.from_pool(pool)  # the client owns the pool: closing it closes them
+        return cls(FeatureLookup(spec), client)
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        if self.client is not None:
+            self.client.close()
+
     def complete(self, rows: Sequence[Row], *, batch: bool = False) -> list[Row]:
         """Look up the rows' entities (one round trip) and return the model's rows."""
         if self.client is None:
@@ -146,6 +166,22 @@ class AsyncStoreReader:
     def __init__(self, lookup: FeatureLookup, client: redis.asyncio.Redis | None) -> None:
         self.lookup = lookup
         self.client = client
+
+    @classmethod
+    def connect(cls, spec: ModelSpec | None, settings: Settings) -> AsyncStoreReader | None:
+        """A reader with its own bounded pool on the running event loop; None for a spec without stored features."""
+        if spec is None or spec.entity is None:
+            return None
+        client = None
+        if settings.STORE_URL is not None:
+            pool = redis.asyncio.BlockingConnectionPool.from_url(settings.STORE_URL, **pool_options(settings))
+            client = redis.asyncio.Redis.from_pool(pool)
+        return cls(FeatureLookup(spec), client)
+
+    async def aclose(self) -> None:
+        """Close the pool's connections."""
+        if self.client is not None:
+            await self.client.aclose()
 
     async def complete(self, rows: Sequence[Row], *, batch: bool = False) -> list[Row]:
         """Look up the rows' entities (one round trip) and return the model's rows."""
