@@ -39,6 +39,7 @@ CONCERNS = (
     "cors",
     "server_config",
     "ui",
+    "oip",
     "batching",
     "feature_store",
 )

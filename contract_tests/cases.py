@@ -79,7 +79,7 @@ def routing_cases() -> list[BadCase]:
     """Unknown paths (404 before anything else) and wrong methods (405 with Allow)."""
     return [
         BadCase("unknown path", "GET", "/v1/nothing", b"", 404, "not_found", content_type=None),
-        BadCase("unknown path wins over method", "POST", "/v2/predict", b"{}", 404, "not_found"),
+        BadCase("unknown path wins over method", "POST", "/v1/predictions", b"{}", 404, "not_found"),
         BadCase("trailing slash is another path", "POST", f"{PREDICT}/", b"{}", 404, "not_found"),
         BadCase("paths are case-sensitive", "POST", "/V1/PREDICT", b"{}", 404, "not_found"),
         BadCase(

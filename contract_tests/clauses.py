@@ -89,6 +89,20 @@ CLAUSES: tuple[Clause, ...] = (
         modes=_INPROCESS,
     ),
     Clause("openapi.fuzz", "schemathesis: no 5xx, responses conform to /openapi.json", kinds=_HTTP),
+    Clause("oip.routes", "OIP v2 metadata, health and readiness answer as shared_model does", kinds=_HTTP),
+    Clause("oip.predict", "OIP v2 infer equals shared_model, and /v1's floats, bit for bit", kinds=_HTTP),
+    Clause(
+        "oip.catalogue", "each bad OIP request: the twin's status, code, loc; OIP's error body", kinds=_HTTP
+    ),
+    Clause(
+        "oip.identical", "Flask and FastAPI answer every OIP request alike, bad ones included", kinds=_HTTP
+    ),
+    Clause(
+        "oip.client",
+        "tritonclient (a client no one here wrote) reads metadata and infers exactly",
+        kinds=_HTTP,
+        modes=frozenset({"live"}),
+    ),
     Clause(
         "byom.new_feature",
         "a retrained copy of loan with one more feature passes, no code change",

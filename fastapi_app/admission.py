@@ -35,7 +35,7 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send)
             return
         if self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit):
-            await error_response(Overloaded())(scope, receive, send)
+            await error_response(Overloaded(), scope["path"])(scope, receive, send)
             return
         admitted = False
 

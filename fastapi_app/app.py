@@ -16,6 +16,9 @@ from fastapi_app import docs, errors
 from fastapi_app.admission import AdmissionMiddleware
 from fastapi_app.endpoints import add_routes
 from fastapi_app.metrics import METRICS
+
+# concern: oip
+from fastapi_app.oip import add_oip_routes
 from fastapi_app.middleware import ContractMiddleware
 from fastapi_app.service import LOADING
 from shared_model import (
@@ -123,6 +126,8 @@ def create_app(
     looked_up = spec is not None and spec.entity is not None
     # concern: routing
     add_routes(app, record_model, batch_model, on_loop=on_loop, batched=batched, looked_up=looked_up)
+    # concern: oip
+    add_oip_routes(app, on_loop=on_loop)
     # concern: docs
     docs.install(app, OPENAPI_URL)
     # concern: error_mapping

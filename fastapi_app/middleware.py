@@ -58,7 +58,7 @@ class ContractMiddleware:
             logger.exception("request %s failed", rid)
             # concern: error_mapping
             if not started:
-                await error_response(InternalError())(scope, receive, send_with_headers)
+                await error_response(InternalError(), scope["path"])(scope, receive, send_with_headers)
         finally:
             total = timings.elapsed()
             route = getattr(scope.get("route"), "path", None)

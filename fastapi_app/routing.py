@@ -16,6 +16,7 @@ from shared_model import UnsupportedMediaType, parse_json_object
 from shared_model.http import BoundedBody, is_json_media_type
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+MediaRule = Callable[[str | None], bool]
 
 
 class StrictJsonRequest(Request):
@@ -23,9 +24,9 @@ class StrictJsonRequest(Request):
 
     _parsed: dict[str, Any]
 
-    async def load_json(self, max_bytes: int) -> None:
+    async def load_json(self, max_bytes: int, is_json: MediaRule = is_json_media_type) -> None:
         """Check the content type, read at most `max_bytes` of body, and parse it strictly."""
-        if not is_json_media_type(self.headers.get("content-type")):
+        if not is_json(self.headers.get("content-type")):
             raise UnsupportedMediaType()
         body = await self._read_bounded(max_bytes)
         self._body = (
@@ -49,6 +50,8 @@ class StrictJsonRequest(Request):
 class StrictJsonRoute(APIRoute):
     """An APIRoute that hands its handler a StrictJsonRequest already holding the parsed body."""
 
+    is_json: MediaRule = staticmethod(is_json_media_type)  # which content types are JSON bodies
+
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
         if self.body_field is None:
@@ -58,7 +61,7 @@ class StrictJsonRoute(APIRoute):
             strict = StrictJsonRequest(request.scope, request.receive)
             timings = timings_of(strict)
             with timings.measure("parse"):
-                await strict.load_json(request.app.state.max_body_bytes)
+                await strict.load_json(request.app.state.max_body_bytes, self.is_json)
             served(strict).require()  # the contract's order: no model (503) before an invalid body (422)
             timings.begin("validate")  # ended by the endpoint, once FastAPI has validated the body
             return await handler(strict)

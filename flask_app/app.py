@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+# concern: oip
+import flask_app.oip  # noqa: F401  # its views join the one blueprint before it is registered
 from flask_app import admission, cors, errors, observability, views
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, request
@@ -13,9 +14,11 @@ from shared_model import UnsupportedMediaType, parse_json_object
 from shared_model.http import CHUNK_BYTES, BoundedBody, is_json_media_type
 
 
-def read_json_object(max_bytes: int) -> dict[str, Any]:
+def read_json_object(
+    max_bytes: int, is_json: Callable[[str | None], bool] = is_json_media_type
+) -> dict[str, Any]:
     """The request's body as one strict JSON object, read in chunks and never more than `max_bytes` kept."""
-    if not is_json_media_type(request.content_type):
+    if not is_json(request.content_type):
         raise UnsupportedMediaType()
     return parse_json_object(_read_bounded(max_bytes))
 

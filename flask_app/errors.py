@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
@@ -14,6 +14,7 @@ from flask_app.body import discard_unread_body
 from shared_model import InternalError, ServeError
 from shared_model.errors import ERROR_BY_STATUS
 from shared_model.http import JSON_MEDIA_TYPE, allow_header, json_bytes
+from shared_model.oip import error_body_for
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,9 @@ def translate(error: Exception) -> Response:
         logger.error("request %s failed", g.get("request_id", "-"), exc_info=error)
         serve_error = InternalError()
     response = current_app.response_class(
-        json_bytes(serve_error.body()), status=serve_error.status, mimetype=JSON_MEDIA_TYPE
+        json_bytes(error_body_for(request.path, serve_error)),
+        status=serve_error.status,
+        mimetype=JSON_MEDIA_TYPE,
     )
     response.headers.update(serve_error.headers)
     if isinstance(error, WerkzeugMethodNotAllowed) and error.valid_methods:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from shared_model.errors import Overloaded
+from shared_model.oip import is_infer_path
 
 LIMITED_PATHS = frozenset({"/v1/predict", "/v1/predict/batch"})
 TICK_S = 0.002  # how often the loop's delay is sampled: ~500 timer callbacks a second, a few µs each
@@ -64,8 +65,8 @@ class InflightLimit:
 
 
 def is_limited(path: str) -> bool:
-    """Whether requests to `path` count against the in-flight limit."""
-    return path in LIMITED_PATHS
+    """Whether requests to `path` count against the in-flight limit (OIP's infer too)."""
+    return path in LIMITED_PATHS or is_infer_path(path)
 
 
 class LoopDelay:

@@ -13,9 +13,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared_model.admission import LIMITED_PATHS
+from shared_model.admission import LIMITED_PATHS, QUEUE_START_HEADER
 from shared_model.errors import Overloaded, PayloadTooLarge, ServeError, ServerUnavailable
 from shared_model.http import DRAIN_BYTES, SANE_REQUEST_ID
+from shared_model.oip import INFER_PATTERN
+from shared_model.oip import PREFIX as OIP_PREFIX
+from shared_model.oip import error_body as oip_error_body
 from shared_model.settings import Settings
 
 UPSTREAM_SOCKET = "app.sock"
@@ -69,7 +72,7 @@ def nginx_config(plan: ProxyPlan, *, as_root: bool | None = None) -> str:
     """nginx.conf for `plan` (nginx runs in the foreground, everything it writes inside `plan.runtime`)."""
     root = os.geteuid() == 0 if as_root is None else as_root
     run = plan.runtime
-    limited = "|".join(sorted(path.removeprefix("/") for path in LIMITED_PATHS))
+    limited = "|".join([*sorted(path.removeprefix("/") for path in LIMITED_PATHS), INFER_PATTERN])
     lines = [
         "daemon off;",
         "worker_processes 1;",
@@ -109,6 +112,9 @@ def nginx_config(plan: ProxyPlan, *, as_root: bool | None = None) -> str:
         "        location / {",
         *_answer(Overloaded(), request_id="$http_x_request_id"),
         "        }",
+        f"        location {OIP_PREFIX}/ {{",
+        *_answer(Overloaded(), request_id="$http_x_request_id", oip=True),
+        "        }",
         "    }",
         "    server {",
         f"        listen {plan.host}:{plan.port} backlog={BACKLOG};",
@@ -116,17 +122,15 @@ def nginx_config(plan: ProxyPlan, *, as_root: bool | None = None) -> str:
         '        proxy_set_header Connection "";',
         "        proxy_set_header Host $http_host;",
         "        proxy_set_header X-Request-ID $servebench_request_id;",
+        # When the request, read whole, was handed on: the apps refuse predictions behind a standing queue from it.
+        f'        proxy_set_header {QUEUE_START_HEADER} "t=$msec";',
         f"        proxy_read_timeout {UPSTREAM_TIMEOUT_S}s;",
         "        error_page 413 @too_large;",
         "        error_page 502 504 @unavailable;",
         "        location / { proxy_pass http://app; }",
         f"        location ~ ^/({limited})$ {{ proxy_pass http://predictions; }}",
-        "        location @too_large {",
-        *_answer(PayloadTooLarge.over(plan.max_body_bytes)),
-        "        }",
-        "        location @unavailable {",
-        *_answer(ServerUnavailable()),
-        "        }",
+        *_named_answer("too_large", PayloadTooLarge.over(plan.max_body_bytes)),
+        *_named_answer("unavailable", ServerUnavailable()),
         "    }",
         "}",
     ]
@@ -143,8 +147,20 @@ def _upstream(name: str, *servers: str) -> list[str]:
     ]
 
 
-def _answer(error: ServeError, request_id: str = "$servebench_request_id") -> list[str]:
-    body = json.dumps(error.body(), separators=(",", ":"))
+def _named_answer(name: str, error: ServeError) -> list[str]:
+    # A named location has no path of its own to split on: the protocol's requests are told apart by their URI.
+    return [
+        f"        location @{name} {{",
+        f"            if ($uri ~ ^{OIP_PREFIX}(/|$)) {{",
+        *(f"    {line}" for line in _answer(error, oip=True) if "default_type" not in line),
+        "            }",
+        *_answer(error),
+        "        }",
+    ]
+
+
+def _answer(error: ServeError, request_id: str = "$servebench_request_id", *, oip: bool = False) -> list[str]:
+    body = json.dumps(oip_error_body(error) if oip else error.body(), separators=(",", ":"))
     quoted = body.replace("\\", "\\\\").replace("'", "\\'")
     return [
         "            default_type application/json;",

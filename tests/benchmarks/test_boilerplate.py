@@ -60,8 +60,8 @@ MODULE = textwrap.dedent(
 FRONT_END_CONCERNS = {
     "flask_app": {
         "routing": 62,
-        "parsing_validation": 21,
-        "error_mapping": 28,
+        "parsing_validation": 24,
+        "error_mapping": 31,
         "docs": 6,
         "observability": 45,
         "admission": 17,
@@ -70,11 +70,12 @@ FRONT_END_CONCERNS = {
         "ui": 0,
         "batching": 4,
         "feature_store": 8,
+        "oip": 44,
     },
     "fastapi_app": {
         "routing": 77,
-        "parsing_validation": 55,
-        "error_mapping": 33,
+        "parsing_validation": 57,
+        "error_mapping": 35,
         "docs": 26,
         "observability": 77,
         "admission": 44,
@@ -83,6 +84,7 @@ FRONT_END_CONCERNS = {
         "ui": 0,
         "batching": 13,
         "feature_store": 41,
+        "oip": 55,
     },
     "streamlit_app": {
         "routing": 10,
@@ -96,6 +98,7 @@ FRONT_END_CONCERNS = {
         "ui": 121,
         "batching": 0,
         "feature_store": 0,
+        "oip": 0,
     },
 }
 

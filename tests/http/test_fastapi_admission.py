@@ -43,7 +43,7 @@ def _held_app(gate: asyncio.Event) -> ASGIApp:
         try:
             await receive()  # the whole body: the request is counted from here
         except Overloaded as refused:  # as the app's own error translator answers it
-            await error_response(refused)(scope, receive, send)
+            await error_response(refused, scope["path"])(scope, receive, send)
             return
         await gate.wait()
         await send({"type": "http.response.start", "status": 200, "headers": []})
