@@ -29,14 +29,16 @@ def held(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 
 def test_sigterm_answers_every_queued_prediction_then_exits_0(held: RunningServer, loan: Predictor) -> None:
     records = sample_records(loan.spec, QUEUED)
-    with httpx.Client(base_url=held.base_url, timeout=30, trust_env=False) as client:
-        with ThreadPoolExecutor(QUEUED) as pool:
-            pending = [pool.submit(client.post, "/v1/predict", json=record) for record in records]
-            time.sleep(SIGNAL_AFTER_S)
-            early = [reply.result() for reply in pending if reply.done()]
-            assert not early, f"answered before the batch window ended: {early} {[r.text for r in early]}"
-            held.terminate()
-            replies = [reply.result() for reply in pending]
+    with (
+        httpx.Client(base_url=held.base_url, timeout=30, trust_env=False) as client,
+        ThreadPoolExecutor(QUEUED) as pool,
+    ):
+        pending = [pool.submit(client.post, "/v1/predict", json=record) for record in records]
+        time.sleep(SIGNAL_AFTER_S)
+        early = [reply.result() for reply in pending if reply.done()]
+        assert not early, f"answered before the batch window ended: {early} {[r.text for r in early]}"
+        held.terminate()
+        replies = [reply.result() for reply in pending]
     assert [reply.status_code for reply in replies] == [200] * QUEUED, [reply.text for reply in replies]
     rows = Validator(loan.spec, max_batch=QUEUED).validate_records(records)
     # One batch of all of them: the same answers as in-process for that batch, bit for bit.
