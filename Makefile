@@ -29,6 +29,7 @@ $(VENV_STAMP): requirements/runtime.txt requirements/dev.txt constraints.txt pyp
 	@touch $@
 
 $(MODELS_STAMP): $(VENV_STAMP) shared_model/train.py shared_model/artifacts.py shared_model/datasets.py \
+                 shared_model/compiled.py shared_model/secure_format.py \
                  $(wildcard shared_model/specs/*.toml)
 	@echo "==> training the built-in models"
 	$(PY) -m shared_model.train --all

@@ -38,6 +38,7 @@ from shared_model.store import AsyncStoreReader
 
 # concern: docs
 from shared_model.batching import BatchPolicy, LoopBatcher
+
 OPENAPI_URL = "/openapi.json"
 # concern: cors
 CORS_METHODS = ["GET", "HEAD", "POST"]
@@ -70,7 +71,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        served = ServedModel.load(settings.MODEL, settings.MAX_BATCH, predictor, validator)
+        served = ServedModel.from_settings(settings, predictor, validator)
         # concern: observability
         if served.predictor is not None:
             METRICS.model_loaded(served.predictor)

@@ -24,7 +24,7 @@ def create_app(
     `batched` gathers concurrent single predictions of this process's threads into one model call.
     """
     settings = settings or load_settings()
-    served = ServedModel.load(settings.MODEL, settings.MAX_BATCH, predictor)
+    served = ServedModel.from_settings(settings, predictor)
     app = Flask(__name__)
     # Routes answer exactly their methods; an unlisted OPTIONS is a 405 like in every other front end.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import joblib
 import sklearn
 
+from shared_model import secure_format
+from shared_model.compiled import ONNX_SUFFIX, ConversionRefused, OnnxModel, convert
 from shared_model.errors import ModelUnavailable
 from shared_model.manifest import Manifest
 from shared_model.predictor import Predictor
@@ -25,6 +28,9 @@ STORE_MODELS = ("loan_store",)
 MANIFEST_SUFFIX = ".manifest.json"
 STORE_ROWS_SUFFIX = ".store.jsonl"
 ARTIFACT_SUFFIX = ".joblib"
+# The model file's format is its suffix: joblib (pickle, runs code when loaded) or skops (rebuilt from trusted types).
+MODEL_SUFFIXES = (ARTIFACT_SUFFIX, secure_format.SKOPS_SUFFIX)
+RUNTIMES = ("sklearn", "onnx")
 RETRAIN_HINT = (
     "retrain it with `make models` (built-in) or re-export it and run `python -m shared_model.byom`"
 )
@@ -34,14 +40,23 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ArtifactPaths:
-    """The three files of one model: `<stem>.joblib`, `<stem>.spec.toml`, `<stem>.manifest.json`."""
+    """The files of one model: `<stem>.joblib` (or `.skops`), `<stem>.spec.toml`, `<stem>.manifest.json`."""
 
     directory: Path
     stem: str
+    suffix: str = field(default=ARTIFACT_SUFFIX)
 
     @property
     def artifact(self) -> Path:
-        return self.directory / f"{self.stem}{ARTIFACT_SUFFIX}"
+        return self.directory / f"{self.stem}{self.suffix}"
+
+    @property
+    def skops(self) -> Path:
+        return self.directory / f"{self.stem}{secure_format.SKOPS_SUFFIX}"
+
+    @property
+    def onnx(self) -> Path:
+        return self.directory / f"{self.stem}{ONNX_SUFFIX}"
 
     @property
     def spec(self) -> Path:
@@ -58,11 +73,14 @@ class ArtifactPaths:
 
 
 def resolve(name_or_path: str | Path, artifacts_dir: Path = ARTIFACTS_DIR) -> ArtifactPaths:
-    """A built-in name (`loan`) → `artifacts/loan/loan.*`; a path to a `.joblib` → the files beside it."""
+    """A built-in name (`loan`) → `artifacts/loan/loan.*`; a path to a `.joblib` or `.skops` → the files beside it."""
     text = str(name_or_path)
-    if text.endswith(ARTIFACT_SUFFIX) or "/" in text or "\\" in text:
+    if text.endswith(MODEL_SUFFIXES) or "/" in text or "\\" in text:
         path = Path(text).expanduser().resolve()
-        return ArtifactPaths(path.parent, path.name.removesuffix(ARTIFACT_SUFFIX))
+        suffix = (
+            secure_format.SKOPS_SUFFIX if path.name.endswith(secure_format.SKOPS_SUFFIX) else ARTIFACT_SUFFIX
+        )
+        return ArtifactPaths(path.parent, path.name.removesuffix(suffix), suffix)
     return ArtifactPaths(artifacts_dir / text, text)
 
 
@@ -80,13 +98,25 @@ def write_artifacts(
     metrics: dict[str, float] | None = None,
     training: dict[str, Any] | None = None,
 ) -> Manifest:
-    """Dump the model, write its spec and a manifest holding the artifact's sha256; return the manifest."""
+    """Dump the model (joblib and skops), its ONNX conversion, its spec and a manifest of sha256s; return it."""
     paths.directory.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     paths.artifact.write_bytes(buffer.getvalue())
+    paths.skops.write_bytes(secure_format.dumps(model))
     paths.spec.write_text(spec_text if spec_text is not None else spec.to_toml(), encoding="utf-8")
-    return write_manifest(model, spec, paths, metrics=metrics, training=training)
+    return write_manifest(model, spec, paths, metrics=metrics, training=training, beside=(paths.skops,))
+
+
+def write_onnx(model: Any, spec: ModelSpec, paths: ArtifactPaths) -> dict[str, str]:
+    """Convert the model to `<stem>.onnx`; the manifest's `onnx` entry: what was written, or why nothing was."""
+    try:
+        conversion = convert(model, spec)
+    except ConversionRefused as error:
+        paths.onnx.unlink(missing_ok=True)
+        return {"refused": str(error)}
+    paths.onnx.write_bytes(conversion.data)
+    return {"artifact": paths.onnx.name, "precision": conversion.precision}
 
 
 def write_manifest(
@@ -96,9 +126,15 @@ def write_manifest(
     *,
     metrics: dict[str, float] | None = None,
     training: dict[str, Any] | None = None,
+    beside: tuple[Path, ...] = (),
 ) -> Manifest:
-    """Write the manifest of the artifact already at `paths.artifact` (its sha256 taken from the file itself)."""
+    """Write the manifest of `paths.artifact` and the files `beside` it, converting the model to ONNX on the way.
+
+    Every sha256 is taken from the file itself.
+    """
     classes = model.classes_.tolist() if spec.task is Task.CLASSIFICATION else None
+    onnx = write_onnx(model, spec, paths)
+    others = (*beside, paths.onnx) if "artifact" in onnx else beside
     manifest = Manifest(
         name=spec.name,
         version=spec.version,
@@ -109,13 +145,25 @@ def write_manifest(
         classes=classes,
         metrics=metrics or {},
         training=training or {},
+        files={path.name: sha256_of(path.read_bytes()) for path in others},
+        onnx=onnx,
     )
     manifest.write(paths.manifest)
     return manifest
 
 
-def load_model(name_or_path: str | Path, artifacts_dir: Path = ARTIFACTS_DIR) -> Predictor:
-    """Load a model only after its sha256 and scikit-learn version check out; ModelUnavailable otherwise."""
+def load_model(
+    name_or_path: str | Path,
+    artifacts_dir: Path = ARTIFACTS_DIR,
+    *,
+    runtime: str = "sklearn",
+    trusted: Iterable[str] = (),
+) -> Predictor:
+    """Load a model only after its sha256 and scikit-learn version check out; ModelUnavailable otherwise.
+
+    `runtime="onnx"` serves the model's ONNX conversion, or scikit-learn (logged) when it has none; `trusted`
+    adds types a `.skops` file may construct.
+    """
     paths = resolve(name_or_path, artifacts_dir)
     manifest = _read_manifest(paths)
     spec = _read_spec(paths, manifest)
@@ -124,21 +172,49 @@ def load_model(name_or_path: str | Path, artifacts_dir: Path = ARTIFACTS_DIR) ->
             f"Model {spec.name!r} was built with scikit-learn {manifest.sklearn_version}, but "
             f"{sklearn.__version__} is installed; {RETRAIN_HINT}."
         )
-    try:
-        data = paths.artifact.read_bytes()
-    except OSError as error:
-        raise ModelUnavailable(f"Cannot read model file {paths.artifact.name}: {error.strerror}.") from None
-    # Verify before unpickling: a tampered or truncated file must never reach pickle.
-    if sha256_of(data) != manifest.sha256:
-        raise ModelUnavailable(
-            f"Model file {paths.artifact.name} does not match the sha256 in its manifest (tampered or truncated); "
-            f"{RETRAIN_HINT}."
-        )
-    # Unpickle the very bytes that were checked, so the file cannot change between check and load.
-    model = joblib.load(io.BytesIO(data))
+    if runtime == "onnx":
+        compiled = _load_onnx(paths, manifest, spec)
+        if compiled is not None:
+            return compiled
+    data = _verified_bytes(paths.artifact, manifest)
+    # Load the very bytes that were checked, so the file cannot change between check and load.
+    if paths.suffix == secure_format.SKOPS_SUFFIX:
+        model = secure_format.loads(data, trusted)
+    else:
+        model = joblib.load(io.BytesIO(data))
     _check_interface(model, spec)
     logger.info("loaded model %s %s (sha256 %s)", spec.name, spec.version, manifest.sha256[:12])
     return Predictor(model, spec, manifest)
+
+
+def _verified_bytes(path: Path, manifest: Manifest) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ModelUnavailable(f"Cannot read model file {path.name}: {error.strerror}.") from None
+    # Verify before loading: a tampered or truncated file must never reach pickle, skops or onnxruntime.
+    if sha256_of(data) != manifest.sha256_for(path.name):
+        raise ModelUnavailable(
+            f"Model file {path.name} does not match the sha256 in its manifest (tampered or truncated); "
+            f"{RETRAIN_HINT}."
+        )
+    return data
+
+
+def _load_onnx(paths: ArtifactPaths, manifest: Manifest, spec: ModelSpec) -> Predictor | None:
+    if "artifact" not in manifest.onnx:
+        reason = manifest.onnx.get("refused", "the manifest records no ONNX conversion")
+        logger.warning(
+            "model %s cannot run on onnxruntime (%s); serving it with scikit-learn", spec.name, reason
+        )
+        return None
+    data = _verified_bytes(paths.directory / manifest.onnx["artifact"], manifest)
+    try:
+        model = OnnxModel(data, spec, manifest.onnx.get("precision", "double"), manifest.classes or [])
+    except Exception as error:  # onnxruntime's own errors; the server must start and say why
+        raise ModelUnavailable(f"onnxruntime cannot load {manifest.onnx['artifact']}: {error}.") from None
+    logger.info("loaded model %s %s on onnxruntime (%s)", spec.name, spec.version, model.precision)
+    return Predictor(model, spec, manifest, runtime="onnx")
 
 
 def _read_manifest(paths: ArtifactPaths) -> Manifest:

@@ -1,7 +1,8 @@
-"""Bring your own model: `python -m shared_model.byom MODEL.joblib [--sample data.csv]`.
+"""Bring your own model: `python -m shared_model.byom MODEL.joblib|MODEL.skops [--sample data.csv]`.
 
 Writes `<stem>.spec.toml` and `<stem>.manifest.json` beside the artifact, inferring feature names from
-`feature_names_in_`, and types, bounds and categories from a sample of the training data when given; then
+`feature_names_in_`, and types, bounds and categories from a sample of the training data when given, and tries
+converting the model to ONNX (`<stem>.onnx`, for `SERVEBENCH_RUNTIME=onnx`); then
 `SERVEBENCH_MODEL=path/to/MODEL.joblib` selects the model for every front end, test and benchmark.
 """
 
@@ -20,8 +21,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from shared_model import secure_format
 from shared_model.artifacts import load_model, resolve, write_manifest
 from shared_model.errors import ServeError
+from shared_model.settings import load_settings
 from shared_model.spec import Feature, FeatureType, ModelSpec, Task
 from shared_model.validation import Validator
 
@@ -117,7 +120,9 @@ def _python(value: Any, integer: bool) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared_model.byom", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "artifact", type=Path, help="a fitted scikit-learn estimator saved with joblib (.joblib)"
+        "artifact",
+        type=Path,
+        help="a fitted scikit-learn estimator saved with joblib (.joblib) or skops (.skops)",
     )
     parser.add_argument(
         "--sample", type=Path, help="CSV with a sample of the training data (columns = features)"
@@ -130,16 +135,21 @@ def main(argv: list[str] | None = None) -> int:
     if not paths.artifact.is_file():
         console.print(f"[red]error:[/] no such file {paths.artifact}")
         return 2
-    # The user's own file, which they vouch for: unpickled once to inspect it, then pinned by its sha256.
-    model = joblib.load(paths.artifact)
+    trusted = load_settings().SKOPS_TRUSTED
+    try:
+        model = _load_users_model(paths.artifact, trusted)
+    except ServeError as error:
+        console.print(f"[red]error:[/] {error.message}")
+        return 1
     # pandas 3 parses floats round-trip by default (its float_precision argument is deprecated).
     sample = pd.read_csv(args.sample) if args.sample else None
     inference = infer_spec(model, args.name or paths.stem, sample, args.version)
     paths.spec.write_text(inference.spec.to_toml(), encoding="utf-8")
     manifest = write_manifest(model, inference.spec, paths, training={"source": "bring your own model"})
     _print_summary(console, inference, paths.spec, paths.manifest, manifest.sha256)
+    console.print(f"ONNX (SERVEBENCH_RUNTIME=onnx): {manifest.onnx.get('refused') or manifest.onnx}")
     try:
-        predictor = load_model(paths.artifact)
+        predictor = load_model(paths.artifact, trusted=trusted)
         if sample is not None:
             # Prove the spec fits the model: the sample's first rows go through validation and prediction.
             records = json.loads(sample.head(SMOKE_ROWS).to_json(orient="records"))
@@ -151,6 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         f"\nNext: SERVEBENCH_MODEL={paths.artifact} make run-fastapi   (or run-flask, run-streamlit, test, bench)"
     )
     return 0
+
+
+def _load_users_model(path: Path, trusted: tuple[str, ...]) -> Any:
+    if path.suffix == secure_format.SKOPS_SUFFIX:
+        return secure_format.loads(path.read_bytes(), trusted)
+    # The user's own file, which they vouch for: unpickled once to inspect it, then pinned by its sha256.
+    return joblib.load(path)
 
 
 def _print_summary(console: Console, inference: Inference, spec: Path, manifest: Path, sha256: str) -> None:

@@ -23,6 +23,10 @@ class Manifest:
     classes: list[Any] | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    # The same model in other formats beside `artifact` (`loan.skops`, `loan.onnx`): file name -> sha256.
+    files: dict[str, str] = field(default_factory=dict)
+    # The ONNX conversion: {"artifact", "precision"} when it succeeded, {"refused": why} when it did not.
+    onnx: dict[str, str] = field(default_factory=dict)
     format: int = MANIFEST_FORMAT
 
     def to_json(self) -> str:
@@ -40,6 +44,10 @@ class Manifest:
         if manifest.format != MANIFEST_FORMAT:
             raise ValueError(f"manifest format {manifest.format} is not {MANIFEST_FORMAT}")
         return manifest
+
+    def sha256_for(self, file_name: str) -> str | None:
+        """The recorded sha256 of `file_name` (the main artifact or one beside it); None when none is recorded."""
+        return self.sha256 if file_name == self.artifact else self.files.get(file_name)
 
     def write(self, path: Path) -> None:
         path.write_text(self.to_json(), encoding="utf-8")

@@ -33,10 +33,12 @@ class Prediction:
 class Predictor:
     """A loaded, verified model with its spec; read-only after construction, so safe to share across threads."""
 
-    def __init__(self, model: Any, spec: ModelSpec, manifest: Manifest) -> None:
+    def __init__(self, model: Any, spec: ModelSpec, manifest: Manifest, runtime: str = "sklearn") -> None:
         self.model = model
         self.spec = spec
         self.manifest = manifest
+        # Which library computes the answers: "sklearn", or "onnx" (onnxruntime on the model's ONNX conversion).
+        self.runtime = runtime
         self.is_classifier = spec.task is Task.CLASSIFICATION
         self.classes: tuple[Label, ...] = tuple(model.classes_.tolist()) if self.is_classifier else ()
         self._class_keys = tuple(str(label) for label in self.classes)
@@ -71,12 +73,13 @@ class Predictor:
         return self.predict([row])[0]
 
     def model_card(self) -> dict[str, Any]:
-        """The model card: identity, checksum, task, classes (classifiers only), metrics and features."""
+        """The model card: identity, checksum, task, runtime, classes (classifiers only), metrics and features."""
         card: dict[str, Any] = {
             "name": self.name,
             "version": self.version,
             "sha256": self.manifest.sha256,
             "task": self.spec.task.value,
+            "runtime": self.runtime,
         }
         if self.is_classifier:
             card["classes"] = list(self.classes)
@@ -95,5 +98,6 @@ class Predictor:
 
     def __repr__(self) -> str:
         return (
-            f"Predictor(name={self.name!r}, version={self.version!r}, sha256={self.manifest.sha256[:12]!r})"
+            f"Predictor(name={self.name!r}, version={self.version!r}, sha256={self.manifest.sha256[:12]!r}, "
+            f"runtime={self.runtime!r})"
         )

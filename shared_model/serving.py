@@ -10,6 +10,7 @@ from shared_model.artifacts import load_model
 from shared_model.errors import ModelUnavailable
 from shared_model.openapi import openapi_document
 from shared_model.predictor import Predictor
+from shared_model.settings import Settings
 from shared_model.validation import Validator
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,14 @@ class ServedModel:
         max_batch: int,
         predictor: Predictor | None = None,
         validator: Validator | None = None,
+        *,
+        runtime: str = "sklearn",
+        trusted: tuple[str, ...] = (),
     ) -> ServedModel:
         """Load and verify `model` unless `predictor` is given; a failure is logged and kept, never raised."""
         if predictor is None:
             try:
-                predictor = load_model(model)
+                predictor = load_model(model, runtime=runtime, trusted=trusted)
             except ModelUnavailable as error:
                 logger.error("model %r not loaded: %s", model, error.message)
                 return cls.unavailable(error.message)
@@ -43,6 +47,20 @@ class ServedModel:
         if validator is None or validator.spec != predictor.spec or validator.max_batch != max_batch:
             validator = Validator(predictor.spec, max_batch)
         return cls(predictor, validator, openapi_document(predictor.spec, max_batch), None)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, predictor: Predictor | None = None, validator: Validator | None = None
+    ) -> ServedModel:
+        """`load` with the model, batch limit, runtime and trusted skops types the settings name."""
+        return cls.load(
+            settings.MODEL,
+            settings.MAX_BATCH,
+            predictor,
+            validator,
+            runtime=settings.RUNTIME,
+            trusted=settings.SKOPS_TRUSTED,
+        )
 
     @classmethod
     def unavailable(cls, reason: str) -> ServedModel:

@@ -27,6 +27,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     MODEL: str = Field("loan", min_length=1)
+    # Which library predicts: scikit-learn, or onnxruntime on the model's ONNX conversion (scikit-learn if it has none).
+    RUNTIME: Literal["sklearn", "onnx"] = "sklearn"
+    # Types a `.skops` model file may construct beyond shared_model.secure_format.TRUSTED_TYPES (comma-separated).
+    SKOPS_TRUSTED: tuple[str, ...] = ()
     HOST: str = Field("127.0.0.1", min_length=1)
     PORT: int | None = Field(None, ge=1, le=65535)
     WORKERS: int = Field(default_factory=_default_workers, ge=1, le=64)
@@ -44,7 +48,7 @@ class Settings(BaseModel):
     STORE_CONNECTIONS: int = Field(16, ge=1, le=10_000)
     LOG_LEVEL: LogLevel = "INFO"
 
-    @field_validator("CORS_ORIGINS", mode="before")
+    @field_validator("CORS_ORIGINS", "SKOPS_TRUSTED", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

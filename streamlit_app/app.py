@@ -79,7 +79,7 @@ def main() -> None:
         st.stop()
     # concern: server_config
     try:
-        predictor, validator = served_model(settings.MODEL, settings.MAX_BATCH)
+        predictor, validator = served_model(settings)
     except ServeError as error:
         st.error(f"The model is not available: {error.message}", icon="⚠️")
         st.stop()

@@ -16,6 +16,6 @@ def served_settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="Loading the model…")
-def served_model(name: str, max_batch: int) -> tuple[Predictor, Validator]:
+def served_model(settings: Settings) -> tuple[Predictor, Validator]:
     """The verified model and its validator; a failure raises and is not cached, so a repaired model loads."""
-    return ServedModel.load(name, max_batch).require()
+    return ServedModel.from_settings(settings).require()

@@ -36,6 +36,7 @@ def test_model_card(client, predictor: Predictor):
         "version": predictor.version,
         "sha256": predictor.manifest.sha256,
         "task": predictor.spec.task.value,
+        "runtime": "sklearn",
         **({"classes": list(predictor.classes)} if predictor.is_classifier else {}),
         "metrics": predictor.manifest.metrics,
         "features": predictor.spec.card_features(),

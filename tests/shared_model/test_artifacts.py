@@ -36,7 +36,7 @@ def test_training_twice_gives_identical_artifacts(tmp_path: Path) -> None:
     for name in ("loan", "diabetes"):
         first = train(name, tmp_path / "first")
         second = train(name, tmp_path / "second")
-        for suffix in (".joblib", ".spec.toml", ".manifest.json"):
+        for suffix in (".joblib", ".skops", ".onnx", ".spec.toml", ".manifest.json"):
             left = first.with_name(f"{name}{suffix}").read_bytes()
             right = second.with_name(f"{name}{suffix}").read_bytes()
             assert left == right, f"{name}{suffix} differs between two builds"
@@ -47,9 +47,11 @@ def test_manifest_records_checksum_versions_and_metrics_but_no_time(loan_copy: A
     assert set(manifest) == {
         "artifact",
         "classes",
+        "files",
         "format",
         "metrics",
         "name",
+        "onnx",
         "sha256",
         "sklearn_version",
         "task",
@@ -59,6 +61,8 @@ def test_manifest_records_checksum_versions_and_metrics_but_no_time(loan_copy: A
     assert manifest["classes"] == ["approved", "denied"]
     assert set(manifest["metrics"]) == {"accuracy", "roc_auc", "log_loss"}
     assert manifest["metrics"]["roc_auc"] > 0.8
+    assert set(manifest["files"]) == {"loan.skops", "loan.onnx"}
+    assert manifest["onnx"] == {"artifact": "loan.onnx", "precision": "double"}
 
 
 def test_a_tampered_artifact_is_refused_and_never_unpickled(loan_copy: ArtifactPaths, tmp_path: Path) -> None:

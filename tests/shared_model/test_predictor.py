@@ -66,7 +66,8 @@ def test_eight_threads_predict_exactly_as_one(predictor: Predictor) -> None:
 
 def test_model_card_has_the_contract_keys(loan: Predictor, diabetes: Predictor) -> None:
     card = loan.model_card()
-    assert list(card) == ["name", "version", "sha256", "task", "classes", "metrics", "features"]
+    assert list(card) == ["name", "version", "sha256", "task", "runtime", "classes", "metrics", "features"]
+    assert card["runtime"] == "sklearn"
     assert (card["name"], card["version"], card["task"], card["classes"]) == (
         "loan",
         "1.0.0",

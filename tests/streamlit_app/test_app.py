@@ -7,6 +7,7 @@ import math
 import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -283,9 +284,9 @@ def test_the_model_is_loaded_once_per_process(
 ) -> None:
     loads: list[str] = []
 
-    def counting_load(name: str) -> Predictor:
+    def counting_load(name: str, **options: Any) -> Predictor:
         loads.append(name)
-        return load_model(name)
+        return load_model(name, **options)
 
     serving.served_model.clear()
     monkeypatch.setattr(shared_model.serving, "load_model", counting_load)
