@@ -318,7 +318,8 @@ def _measure_rounds(
             ]
             for run in members:
                 progress.update(task, description=f"round {round_index + 1}: warm-up {run.spec.label}")
-                _guarded(run, partial(harness.warm_up, run))
+                if plan.warms_up(run.spec, round_index):
+                    _guarded(run, partial(harness.warm_up, run))
                 progress.advance(task)
                 if round_index == 0:
                     _guarded(run, partial(harness.note_idle, run))

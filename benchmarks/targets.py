@@ -15,6 +15,7 @@ HTTP_FRONT_ENDS = ("flask_app", "fastapi_app")
 STREAMLIT = "streamlit_app"
 SHIPPED_VARIANTS = {"flask_app": "gthread", "fastapi_app": "async", STREAMLIT: "shipped"}
 ALTERNATIVE_VARIANTS = {"flask_app": "sync", "fastapi_app": "def", STREAMLIT: "default"}
+BATCHED_VARIANT = "batched"  # both HTTP front ends' adaptive micro-batching (shared_model.batching)
 SERVER_OF = {
     "flask_app": "gunicorn",
     "fastapi_app": "uvicorn",

@@ -48,6 +48,9 @@ def test_plans_cover_what_the_issue_asks() -> None:
     full = {target.label for target in plan.targets(plan.FULL)}
     assert {"flask_app (sync, 1w)", "fastapi_app (def, 1w)", "streamlit_app (default, 1w)"} <= full
     assert {"flask_app (gthread, 2w)", "fastapi_app (async, 2w)", "wsgi-floor (default, 2w)"} <= full
+    batched = [target for target in plan.targets(plan.FULL) if target.variant == "batched"]
+    assert [target.label for target in batched] == ["flask_app (batched, 1w)", "fastapi_app (batched, 1w)"]
+    assert [str(s) for s in plan.scenarios(plan.FULL, batched[0])] == ["c=1", "capacity at p99 ≤ 50 ms"]
     assert plan.QUICK.concurrencies == (1, 8)
     assert plan.QUICK.batch_sizes == (1, 100)
     assert plan.QUICK.streamlit_sessions == (1, 8)
