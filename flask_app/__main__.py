@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# concern: ui
+import secrets
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -57,6 +60,10 @@ def main(argv: list[str] | None = None) -> None:
     # concern: observability
     # A fresh folder per run, set before any process imports prometheus_client; gunicorn's on_exit removes it.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="servebench-flask-metrics-")
+    # concern: ui
+    # Unless SERVEBENCH_SECRET_KEY is set, one random key per run, inherited by every worker: a form one worker
+    # served must pass the CSRF check of another. (A restart makes open forms stale; the page says so.)
+    os.environ.setdefault("SERVEBENCH_SECRET_KEY", secrets.token_hex(32))
     gunicorn = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), *variant.options]
     if variant.thread_per_admitted:
         gunicorn.append(f"--threads={settings.MAX_INFLIGHT}")

@@ -8,7 +8,7 @@ from flask import Flask
 
 # concern: oip
 import flask_app.oip  # noqa: F401  # its views join the one blueprint before it is registered
-from flask_app import admission, cors, errors, observability, views
+from flask_app import admission, cors, csrf, docs, errors, observability, page, views
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
 from shared_model.admission import InflightLimit
@@ -54,4 +54,10 @@ def create_app(
     # concern: cors
     if settings.CORS_ORIGINS:
         cors.init_app(app, settings.CORS_ORIGINS)
+    # concern: docs
+    app.register_blueprint(docs.blueprint)
+    # concern: ui
+    app.register_blueprint(page.blueprint)
+    # concern: ui
+    csrf.init_app(app, settings, views.blueprint)  # last: its check runs after the hooks that time and log it
     return app

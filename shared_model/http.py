@@ -7,6 +7,7 @@ them into its framework.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ LIVE_BODY: dict[str, str] = {"status": "live"}
 CORS_ALLOWED_HEADERS = ("Content-Type", "X-Request-ID")
 CORS_EXPOSED_HEADERS = ("X-Request-ID", "Server-Timing")
 CORS_MAX_AGE_SECONDS = 600
+MIB = 1024 * 1024
 
 JsonBody = dict[str, Any]
 
@@ -56,6 +58,11 @@ def is_json_media_type(content_type: str | None) -> bool:
 def json_bytes(payload: object) -> bytes:
     """The contract's JSON encoding of an answer: compact, UTF-8, keys in the order they were built."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def upload_limit_bytes(max_body_bytes: int) -> int:
+    """The largest file a page takes: the body limit rounded up to whole MiB, the unit Streamlit's limit is set in."""
+    return max(1, math.ceil(max_body_bytes / MIB)) * MIB
 
 
 def allow_header(methods: Iterable[str]) -> str:

@@ -6,11 +6,12 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "SERVEBENCH_"
 DEFAULT_PORTS: dict[str, int] = {"flask": 5000, "fastapi": 8000, "streamlit": 8501}
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+SECRET_VARIABLES = {f"{ENV_PREFIX}SECRET_KEY"}
 
 
 class SettingsError(ValueError):
@@ -47,6 +48,8 @@ class Settings(BaseModel):
     STORE_TIMEOUT_MS: float = Field(200.0, gt=0, le=60_000)
     STORE_CONNECTIONS: int = Field(16, ge=1, le=10_000)
     LOG_LEVEL: LogLevel = "INFO"
+    # Signs the Flask page's session cookie and CSRF tokens; every worker of a server needs the same one.
+    SECRET_KEY: SecretStr | None = Field(None, min_length=32)
 
     @field_validator("CORS_ORIGINS", "SKOPS_TRUSTED", mode="before")
     @classmethod
@@ -77,4 +80,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         name = f"{ENV_PREFIX}{first['loc'][0]}" if first["loc"] else ENV_PREFIX
-        raise SettingsError(f"{name}={values.get(name.removeprefix(ENV_PREFIX))!r}: {first['msg']}") from None
+        value = values.get(name.removeprefix(ENV_PREFIX))
+        shown = "<hidden>" if name in SECRET_VARIABLES else repr(value)  # a secret is not written to logs
+        raise SettingsError(f"{name}={shown}: {first['msg']}") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from shared_model.errors import FieldError, ValidationFailed, problem_place
 from shared_model.parsing import MAX_NUMBER_CHARS
-from shared_model.predictor import Prediction
+from shared_model.predictor import Prediction, Predictor
 from shared_model.spec import FeatureType, ModelSpec, Scalar
 from shared_model.validation import Row, Validator
 
@@ -24,6 +24,7 @@ NUMBER_CELL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 BOOLEAN_CELLS = {"true": True, "false": False}
 PREDICTION_COLUMN = "prediction"
 PROBABILITY_PREFIX = "probability_"
+PROBLEM_COLUMNS = ("where", "problem", "type")
 
 Cell = Scalar | None
 Record = dict[str, object]
@@ -66,15 +67,14 @@ class PredictionTable:
         )
 
 
+def problem_rows(problems: Sequence[FieldError]) -> list[tuple[str, str, str]]:
+    """The problems as rows a reader can scan: where (in words), what, and its machine-readable type."""
+    return [(problem_place(problem), problem["msg"], problem["type"]) for problem in problems]
+
+
 def problems_frame(problems: list[FieldError]) -> pd.DataFrame:
-    """The problems as a table a reader can scan and sort: where, what, and its machine-readable type."""
-    return pd.DataFrame(
-        {
-            "where": [problem_place(problem) for problem in problems],
-            "problem": [problem["msg"] for problem in problems],
-            "type": [problem["type"] for problem in problems],
-        }
-    )
+    """The problems as a table a reader can scan and sort: PROBLEM_COLUMNS, one row per problem."""
+    return pd.DataFrame(problem_rows(problems), columns=list(PROBLEM_COLUMNS))
 
 
 def read_csv(data: bytes, spec: ModelSpec, max_rows: int) -> Table:
@@ -104,7 +104,6 @@ def read_csv(data: bytes, spec: ModelSpec, max_rows: int) -> Table:
     elif len(body) > max_rows:
         message = f"The file has {len(body)} rows; at most {max_rows} are predicted at once."
         return Table([], [*problems, _problem(["file"], message, "too_long")])
-    known = [(index, spec.feature(name)) for index, name in enumerate(header) if name in spec.feature_names]
     records: list[Record | None] = []
     for number, line in enumerate(body):
         if len(line) != len(header):
@@ -112,11 +111,20 @@ def read_csv(data: bytes, spec: ModelSpec, max_rows: int) -> Table:
             problems.append(_problem(["row", number], message, "row_length"))
             records.append(None)
             continue
-        # An empty cell is an omitted feature: the validator then reports a required one as missing.
-        records.append(
-            {feature.name: _typed(line[index], feature.type) for index, feature in known if line[index] != ""}
-        )
+        records.append(text_record(spec, dict(zip(header, line, strict=True))))
     return Table(records, problems)
+
+
+def text_record(spec: ModelSpec, texts: Mapping[str, str]) -> Record:
+    """A record from text values by feature name (a CSV row, a submitted form); other names are ignored.
+
+    An empty text is an omitted feature: the validator then reports a required one as missing.
+    """
+    return {
+        feature.name: _typed(text, feature.type)
+        for feature in spec.features
+        if (text := texts.get(feature.name, "")) != ""
+    }
 
 
 def check_csv(data: bytes, validator: Validator) -> CheckedTable:
@@ -163,12 +171,29 @@ def prediction_table(
     return PredictionTable(columns, list(checked.row_numbers), lines)
 
 
+def predict_csv(
+    data: bytes, predictor: Predictor, validator: Validator
+) -> tuple[CheckedTable, PredictionTable | None]:
+    """A CSV batch checked row by row, and the good rows predicted in one call (None when no row is good)."""
+    checked = check_csv(data, validator)
+    if not checked.rows:
+        return checked, None
+    return checked, prediction_table(
+        predictor.spec, checked, predictor.predict(checked.rows), predictor.classes
+    )
+
+
+def predictions_file_name(spec: ModelSpec) -> str:
+    """The download's file name: the model's name and version."""
+    return f"{spec.name}-{spec.version}-predictions.csv"
+
+
 def predictions_csv(table: PredictionTable) -> bytes:
     """The prediction table as UTF-8 CSV; floats written with repr, so reading them back gives the same bits."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.columns)
-    writer.writerows([_cell_text(value) for value in line] for line in table.lines)
+    writer.writerows([cell_text(value) for value in line] for line in table.lines)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -201,7 +226,8 @@ def _typed(cell: str, kind: FeatureType) -> object:
     return float(cell) if NUMBER_CELL.fullmatch(cell) else cell
 
 
-def _cell_text(value: Cell) -> str:
+def cell_text(value: Cell) -> str:
+    """A value as a CSV cell or form input writes it: floats by repr (exact), booleans as JSON writes them."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed, Validator
+from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed
 from shared_model.errors import problem_place
-from shared_model.http import prediction_body
+from shared_model.form import answer_for
 from streamlit_app.batch import batch_section
 from streamlit_app.form import record_form
 from streamlit_app.serving import served_model, served_settings
@@ -55,18 +55,6 @@ def show_result(result: dict[str, Any]) -> None:
     with st.container(key=RESULT_KEY):
         # The very text json.dumps writes (repr floats), as the HTTP front ends send it.
         st.json(json.dumps(result), expanded=True)
-
-
-# concern: routing
-def answer_for(
-    record: dict[str, object], validator: Validator, predictor: Predictor
-) -> dict[str, Any] | ValidationFailed:
-    """The contract's predict response for a record, or the validator's failure."""
-    try:
-        row = validator.validate_record(record)
-    except ValidationFailed as failure:
-        return failure
-    return prediction_body(predictor, predictor.predict_one(row))
 
 
 def main() -> None:

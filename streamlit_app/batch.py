@@ -7,7 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from shared_model import Predictor, Validator
-from shared_model.tabular import check_csv, prediction_table, predictions_csv, problems_frame
+from shared_model.tabular import (
+    check_csv,
+    prediction_table,
+    predictions_csv,
+    predictions_file_name,
+    problems_frame,
+)
 
 UPLOAD_KEY = "batch_csv"
 
@@ -44,7 +50,7 @@ def batch_section(predictor: Predictor, validator: Validator) -> None:
     st.download_button(
         "Download predictions",
         data=predictions_csv(table),
-        file_name=f"{predictor.name}-{predictor.version}-predictions.csv",
+        file_name=predictions_file_name(predictor.spec),
         mime="text/csv",
         on_click="ignore",
         key="batch_download",

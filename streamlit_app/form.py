@@ -4,29 +4,13 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from shared_model import Feature, FeatureType, ModelSpec
+from shared_model.form import feature_label, number_step
 
 SUBMIT_LABEL = "Predict"
 FORM_KEY = "predict_form"
-
-
-def feature_label(feature: Feature) -> str:
-    """The widget's label: the feature's name, and its unit when the spec gives one."""
-    return f"{feature.name} ({feature.unit})" if feature.unit else feature.name
-
-
-def number_step(feature: Feature) -> float:
-    """A power of ten near a hundredth of the feature's range (or of its example when it is unbounded)."""
-    low, high = feature.closed_bounds()
-    if low is not None and high is not None and high > low:
-        scale = high - low
-    else:
-        scale = abs(float(feature.example)) if isinstance(feature.example, int | float) else 1.0
-    return 10.0 ** math.floor(math.log10(scale / 100)) if scale > 0 else 0.01
 
 
 def feature_input(feature: Feature) -> object:

@@ -4,17 +4,16 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
 from shared_model import Settings
+from shared_model.http import MIB, upload_limit_bytes
 
 APP_PATH = Path(__file__).with_name("app.py")
 SHIPPED = "shipped"
 STOCK = "default"
 VARIANTS = (SHIPPED, STOCK)
-MIB = 1024 * 1024
 # The largest message the server sends is the page holding a MAX_BATCH-row table (about 0.1 MB for the loan
 # model); 16 MB leaves room for wide models while bounding what one websocket frame may cost (default 200 MB).
 MAX_MESSAGE_MB = 16
@@ -41,8 +40,8 @@ def server_options(settings: Settings, variant: str = SHIPPED) -> dict[str, str]
     if variant == STOCK:
         return options
     return options | {
-        # The same byte limit as an HTTP request body (SERVEBENCH_MAX_BODY_BYTES), in Streamlit's whole MiB.
-        "server.maxUploadSize": str(max(1, math.ceil(settings.MAX_BODY_BYTES / MIB))),
+        # The same file limit as the Flask page's: the HTTP body limit (SERVEBENCH_MAX_BODY_BYTES) in whole MiB.
+        "server.maxUploadSize": str(upload_limit_bytes(settings.MAX_BODY_BYTES) // MIB),
         "server.maxMessageSize": str(MAX_MESSAGE_MB),
         "server.enableXsrfProtection": "true",
         "server.enableCORS": "true",

@@ -65,9 +65,10 @@ class FlaskClient:
             options["input_stream"] = io.BytesIO(b"".join(body))
             options["environ_overrides"] = {"wsgi.input_terminated": True}
         response = self.client.open(path, method=method, headers=headers, **options)
-        return Answer(
-            response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.get_data()
-        )
+        with response:  # closes a streamed file (send_from_directory), as the WSGI server would
+            return Answer(
+                response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.get_data()
+            )
 
 
 class FastApiClient:

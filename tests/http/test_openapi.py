@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from starlette.routing import Route
+from swagger_ui_bundle import swagger_ui_path
 
 from fastapi_app.app import create_app as create_fastapi
 from fastapi_app.docs import ASSETS_PATH, DOCS_PATH
@@ -16,6 +18,8 @@ from tests.http.conftest import TEST_SETTINGS, open_client
 
 IMPLIED_METHODS = {"HEAD", "OPTIONS"}  # HEAD comes with every GET in both stacks; neither documents it
 DOCS_UI = {DOCS_PATH}  # FastAPI's Swagger UI page is a view of the document, not part of it
+# Flask's endpoints that are pages for people, not the API: the page, its CSS, and the Swagger UI page.
+PAGES_FOR_PEOPLE = {"page", "static", "docs"}
 
 
 def normalised(document: dict[str, Any]) -> str:
@@ -41,7 +45,7 @@ def test_flask_routing_matches_the_document(loan: Predictor):
     routed = {
         (rule.rule, method)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static"
+        if rule.endpoint.split(".")[0] not in PAGES_FOR_PEOPLE
         for method in (rule.methods or set()) - IMPLIED_METHODS
     }
     assert routed == documented_routes(openapi_document(loan.spec, 5))
@@ -58,13 +62,29 @@ def test_fastapi_routing_matches_the_document(loan: Predictor):
     assert routed == documented_routes(openapi_document(loan.spec, 5))
 
 
-def test_fastapi_docs_work_offline(loan: Predictor):
-    for client in open_client("fastapi", loan):
+@pytest.mark.parametrize("front_end", ["flask", "fastapi"])
+def test_docs_work_offline(front_end: str, loan: Predictor):
+    for client in open_client(front_end, loan):
         page = client.request("GET", DOCS_PATH)
         assert page.status == 200
         html = page.body.decode()
         assert "http://" not in html  # no CDN
         assert "https://" not in html
+        assert "/openapi.json" in html
         for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
             assert f"{ASSETS_PATH}/{asset}" in html
-            assert client.request("GET", f"{ASSETS_PATH}/{asset}").status == 200
+            served = client.request("GET", f"{ASSETS_PATH}/{asset}")
+            assert served.status == 200
+            assert served.body == (swagger_ui_path / asset).read_bytes()
+
+
+def test_flask_docs_serve_nothing_outside_the_bundle(loan: Predictor):
+    for client in open_client("flask", loan):
+        for path in (
+            "/docs/assets/../../__init__.py",
+            "/docs/assets/%2e%2e/__init__.py",
+            "/docs/assets/nope.js",
+        ):
+            answer = client.request("GET", path)
+            assert answer.status == 404, path
+            assert answer.json()["error"]["code"] == "not_found"
