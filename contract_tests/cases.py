@@ -273,7 +273,7 @@ def feature_cases(spec: ModelSpec, feature: Feature) -> list[BadCase]:
     cases: list[tuple[str, Any]] = [("null", None), ("a list", [1])]
     if feature.type.is_numeric:
         cases += [("a string", "12"), ("a boolean", True)]
-        cases += [(f"{label} bound", value) for label, value in _out_of_bounds(feature)]
+        cases += [(f"{label} bound", value) for label, value in out_of_bounds(feature)]
         if feature.type is FeatureType.INTEGER:
             cases += [("a fraction", 1.5)]
     elif feature.type is FeatureType.CATEGORY:
@@ -357,7 +357,8 @@ def _with(record: Mapping[str, Any], name: str, token: str) -> bytes:
     )
 
 
-def _out_of_bounds(feature: Feature) -> list[tuple[str, float]]:
+def out_of_bounds(feature: Feature) -> list[tuple[str, float]]:
+    """Values just past each bound of a numeric feature, each with what it breaks."""
     step = 1 if feature.type is FeatureType.INTEGER else 0.5
     values: list[tuple[str, float]] = []
     if feature.minimum is not None:

@@ -88,14 +88,19 @@ def check_bad_case(front_end: HttpFrontEnd, reference: HttpFrontEnd, case: BadCa
     expect(error["code"] == case.code, f"{what}: code {error['code']!r}", got)
     locs = tuple(tuple(detail.get("loc", ())) for detail in error["details"] if isinstance(detail, dict))
     expect(locs == case.locs, f"{what}: locs {locs}, expected {case.locs}", got)
-    if case.allow is not None:
-        allowed = {method.strip().upper() for method in got.headers.get("allow", "").split(",")}
-        expect(case.allow in allowed, f"{what}: Allow header {got.headers.get('allow')!r}", got)
+    expect_allow(got, case, what)
     if case.status in (400, 422):
         # These messages come from shared_model's parser and validator: every front end passes them on unchanged.
         want = reference.request(case.method, case.path, case.body, case.headers, chunked=case.chunked)
         expect_same_body(got, want, what)
     return got
+
+
+def expect_allow(got: Reply, case: BadCase, what: str) -> None:
+    """A 405 case's answer lists the case's method in `Allow`."""
+    if case.allow is not None:
+        allowed = {method.strip().upper() for method in got.headers.get("allow", "").split(",")}
+        expect(case.allow in allowed, f"{what}: Allow header {got.headers.get('allow')!r}", got)
 
 
 def check_good_case(front_end: HttpFrontEnd, reference: HttpFrontEnd, case: GoodCase) -> None:

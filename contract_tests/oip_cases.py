@@ -7,11 +7,10 @@ the same status and code, with `loc`s pointing into the request's tensors (`["in
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contract_tests.cases import BadCase, GoodCase, Loc, encode
+from contract_tests.cases import BadCase, GoodCase, Loc, encode, out_of_bounds
 from shared_model import ModelSpec, Settings
 from shared_model.oip import DATATYPES
 from shared_model.parsing import MAX_DEPTH, MAX_NUMBER_CHARS
@@ -298,7 +297,7 @@ def _feature_cases(spec: ModelSpec, index: int, feature: Feature) -> list[BadCas
     values: list[tuple[str, Any]] = [("null", None), ("a list", [1])]
     if feature.type.is_numeric:
         values += [("a string", "12"), ("a boolean", True)]
-        values += _out_of_bounds(feature)
+        values += [(f"{label} bound", value) for label, value in out_of_bounds(feature)]
         if feature.type is FeatureType.INTEGER:
             values.append(("a fraction", 1.5))
     elif feature.type is FeatureType.CATEGORY:
@@ -337,20 +336,3 @@ def _feature_cases(spec: ModelSpec, index: int, feature: Feature) -> list[BadCas
         )
     )
     return cases
-
-
-def _out_of_bounds(feature: Feature) -> list[tuple[str, float]]:
-    step = 1 if feature.type is FeatureType.INTEGER else 0.5
-    found: list[tuple[str, float]] = []
-    for label, bound, sign in (
-        ("below the minimum", feature.minimum, -1),
-        ("above the maximum", feature.maximum, 1),
-        ("at the exclusive minimum", feature.exclusive_minimum, 0),
-        ("at the exclusive maximum", feature.exclusive_maximum, 0),
-    ):
-        if bound is not None:
-            value = bound + sign * step
-            found.append((label, int(value) if feature.type is FeatureType.INTEGER else float(value)))
-    if feature.type is FeatureType.NUMBER and feature.minimum is not None:
-        found.append(("just below the minimum", math.nextafter(feature.minimum, -math.inf)))
-    return found

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contract_tests.cases import BadCase, GoodCase, encode
-from contract_tests.checks import canonical, expect, expect_json_response, expect_same_body
+from contract_tests.checks import canonical, expect, expect_allow, expect_json_response, expect_same_body
 from contract_tests.clients import JSON_HEADERS, HttpFrontEnd, Reply
 from contract_tests.oip_cases import infer_path, infer_request
 from contract_tests.reference import ReferenceFrontEnd
@@ -71,9 +71,7 @@ def check_oip_bad_case(front_end: HttpFrontEnd, reference: ReferenceFrontEnd, ca
     expect(
         body["error"].startswith(f"{case.code}: "), f"{what}: the error does not start with {case.code}", got
     )
-    if case.allow is not None:
-        allowed = {method.strip().upper() for method in got.headers.get("allow", "").split(",")}
-        expect(case.allow in allowed, f"{what}: Allow header {got.headers.get('allow')!r}", got)
+    expect_allow(got, case, what)
     want = reference.request(case.method, case.path, case.body, case.headers, chunked=case.chunked)
     expect_same_body(got, want, what)
     return got
