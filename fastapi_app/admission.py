@@ -12,10 +12,11 @@ they run only once uvicorn has read the request (benchmarks/METHOD.md).
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.errors import error_response
-from shared_model.admission import InflightLimit, LoopDelay, is_limited
+from shared_model.admission import QUEUE_START_HEADER, InflightLimit, LoopDelay, StandingQueue, is_limited
 from shared_model.errors import Overloaded
 
 
@@ -23,10 +24,16 @@ class AdmissionMiddleware:
     """Admits a prediction, or refuses it before any of its work is done."""
 
     def __init__(
-        self, app: ASGIApp, limit: InflightLimit, delay: LoopDelay | None, max_queue_s: float
+        self,
+        app: ASGIApp,
+        limit: InflightLimit,
+        queue: StandingQueue,
+        delay: LoopDelay | None,
+        max_queue_s: float,
     ) -> None:
         self.app = app
         self.limit = limit
+        self.queue = queue
         self.delay = delay
         self.max_queue_s = max_queue_s
 
@@ -34,7 +41,10 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit):
+        stamp = Headers(scope=scope).get(QUEUE_START_HEADER)
+        if not self.queue.admits(stamp) or (
+            self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit)
+        ):
             await error_response(Overloaded(), scope["path"])(scope, receive, send)
             return
         admitted = False

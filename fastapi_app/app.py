@@ -16,10 +16,10 @@ from fastapi_app import docs, errors
 from fastapi_app.admission import AdmissionMiddleware
 from fastapi_app.endpoints import add_routes
 from fastapi_app.metrics import METRICS
+from fastapi_app.middleware import ContractMiddleware
 
 # concern: oip
 from fastapi_app.oip import add_oip_routes
-from fastapi_app.middleware import ContractMiddleware
 from fastapi_app.service import LOADING
 from shared_model import (
     ModelSpec,
@@ -32,13 +32,12 @@ from shared_model import (
     load_spec,
     resolve,
 )
-from shared_model.admission import InflightLimit, LoopDelay
+from shared_model.admission import InflightLimit, LoopDelay, StandingQueue
+from shared_model.batching import BatchPolicy, LoopBatcher
 from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
 from shared_model.store import AsyncStoreReader
 
 # concern: docs
-from shared_model.batching import BatchPolicy, LoopBatcher
-
 OPENAPI_URL = "/openapi.json"
 # concern: cors
 CORS_METHODS = ["GET", "HEAD", "POST"]
@@ -50,10 +49,10 @@ def create_app(
     *,
     on_loop: bool = True,
     queue_admission: bool = True,
+    batched: bool = False,
 ) -> FastAPI:
     """Build the app; `on_loop` runs endpoints as `async def` (the default) rather than in FastAPI's threadpool.
 
-    batched: bool = False,
     `queue_admission` also refuses predictions that start behind a queue on the event loop; off behind nginx, which
     bounds the loop's work itself (there it would refuse late what nginx had admitted). `batched` gathers
     concurrent single predictions on the event loop into one model call.
@@ -81,12 +80,12 @@ def create_app(
         app.state.store = AsyncStoreReader.connect(
             served.predictor.spec if served.predictor else None, settings
         )
-        # concern: admission
-        if loop_delay is not None:
-            loop_delay.start()
         # concern: batching
         if batched and served.predictor is not None:
             app.state.batcher = LoopBatcher(served.predictor, BatchPolicy.from_settings(settings))
+        # concern: admission
+        if loop_delay is not None:
+            loop_delay.start()
         yield
         # concern: feature_store
         if app.state.store is not None:
@@ -147,6 +146,7 @@ def create_app(
     app.add_middleware(
         AdmissionMiddleware,
         limit=InflightLimit(settings.MAX_INFLIGHT),
+        queue=StandingQueue(),
         delay=loop_delay,
         max_queue_s=settings.MAX_QUEUE_MS / 1000,
     )

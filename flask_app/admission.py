@@ -1,4 +1,6 @@
-"""The per-worker limit on predictions in flight, as Flask request hooks (refusals go through the translator)."""
+"""The per-worker limits on predictions (in flight, and behind a standing queue) as Flask request hooks.
+
+Refusals go through the error translator."""
 
 # file concern: admission
 
@@ -6,16 +8,16 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from shared_model.admission import InflightLimit, is_limited
+from shared_model.admission import QUEUE_START_HEADER, InflightLimit, StandingQueue, is_limited
 from shared_model.errors import Overloaded
 
 
-def init_app(app: Flask, limit: InflightLimit) -> None:
+def init_app(app: Flask, limit: InflightLimit, queue: StandingQueue) -> None:
     """Admit each prediction or refuse it with 503 `overloaded`; the place is given back however it ends."""
 
     def admit() -> None:
         if is_limited(request.path):
-            if not limit.try_enter():
+            if not queue.admits(request.headers.get(QUEUE_START_HEADER)) or not limit.try_enter():
                 raise Overloaded()
             g.admitted = True
 

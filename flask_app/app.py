@@ -8,10 +8,19 @@ from flask import Flask
 
 # concern: oip
 import flask_app.oip  # noqa: F401  # its views join the one blueprint before it is registered
-from flask_app import admission, cors, csrf, docs, errors, observability, page, views
+from flask_app import (
+    admission,
+    cors,
+    csrf,
+    docs,
+    errors,
+    observability,
+    page,
+    views,
+)
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
-from shared_model.admission import InflightLimit
+from shared_model.admission import InflightLimit, StandingQueue
 from shared_model.batching import BatchPolicy, ThreadBatcher
 from shared_model.store import StoreReader
 
@@ -49,7 +58,7 @@ def create_app(
     observability.init_app(app, served.predictor)
     # concern: admission
     admission.init_app(
-        app, InflightLimit(settings.MAX_INFLIGHT)
+        app, InflightLimit(settings.MAX_INFLIGHT), StandingQueue()
     )  # after observability: refusals get its headers
     # concern: cors
     if settings.CORS_ORIGINS:

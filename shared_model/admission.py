@@ -8,6 +8,7 @@ answer while the worker is busy.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections import deque
@@ -18,6 +19,10 @@ from shared_model.errors import Overloaded
 from shared_model.oip import is_infer_path
 
 LIMITED_PATHS = frozenset({"/v1/predict", "/v1/predict/batch"})
+# nginx stamps each request it hands on with the time it did so, "t=<seconds since the epoch, ms resolution>".
+QUEUE_START_HEADER = "X-Request-Start"
+QUEUE_TARGET_MS = 5.0  # CoDel's target: a queue that stays above this for a whole interval is standing
+QUEUE_INTERVAL_MS = 100.0  # CoDel's interval; also the longest any prediction may have waited
 TICK_S = 0.002  # how often the loop's delay is sampled: ~500 timer callbacks a second, a few µs each
 WINDOW_TICKS = 5
 
@@ -62,6 +67,48 @@ class InflightLimit:
 
     def __repr__(self) -> str:
         return f"InflightLimit(limit={self.limit}, inflight={self._inflight})"
+
+
+class StandingQueue:
+    """Refuses predictions that waited behind a standing queue, from the proxy's stamp (CoDel, as Facebook serves it).
+
+    A queue that drains now and then only delays: a prediction may wait up to the interval. A queue in which no
+    prediction has waited less than the target for a whole interval is standing (the worker is overloaded): then
+    only predictions that waited at most the target are worked on, the rest refused at once, which empties the
+    queue instead of making every request late. Bursts within capacity are never refused; under sustained overload
+    what is accepted stays fast. Without the stamp (in process, no proxy) it admits everything.
+    """
+
+    def __init__(self, target_ms: float = QUEUE_TARGET_MS, interval_ms: float = QUEUE_INTERVAL_MS) -> None:
+        self.target_ms = target_ms
+        self.interval_ms = interval_ms
+        self._last_short = time.monotonic()  # when a prediction last waited no longer than the target
+
+    def admits(self, stamp: str | None) -> bool:
+        """Whether a prediction stamped `stamp` (the header's value, or None) may be worked on now."""
+        waited = waited_ms(stamp, time.time())
+        if waited is None:
+            return True
+        now = time.monotonic()
+        if waited <= self.target_ms:
+            self._last_short = now
+            return True
+        standing = (now - self._last_short) * 1000 > self.interval_ms
+        return waited <= (self.target_ms if standing else self.interval_ms)
+
+    def __repr__(self) -> str:
+        return f"StandingQueue(target_ms={self.target_ms}, interval_ms={self.interval_ms})"
+
+
+def waited_ms(stamp: str | None, now_s: float) -> float | None:
+    """How long ago the proxy stamped a request (`t=<epoch seconds>`); None for no stamp or one that is not a time."""
+    if stamp is None or not stamp.startswith("t="):
+        return None
+    try:
+        stamped = float(stamp[2:])
+    except ValueError:
+        return None
+    return max(0.0, (now_s - stamped) * 1000) if math.isfinite(stamped) else None
 
 
 def is_limited(path: str) -> bool:

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.admission import AdmissionMiddleware
 from fastapi_app.errors import error_response
-from shared_model.admission import InflightLimit, LoopDelay
+from shared_model.admission import InflightLimit, LoopDelay, StandingQueue
 from shared_model.errors import Overloaded
 
 MAX_QUEUE_S = 0.025
@@ -61,7 +61,9 @@ def _busy(seconds: float) -> None:
 def test_past_the_count_a_prediction_is_refused_and_health_passes():
     async def scenario() -> tuple[list[int], int, bytes]:
         gate = asyncio.Event()
-        middleware = AdmissionMiddleware(_held_app(gate), InflightLimit(1), None, MAX_QUEUE_S)
+        middleware = AdmissionMiddleware(
+            _held_app(gate), InflightLimit(1), StandingQueue(), None, MAX_QUEUE_S
+        )
         held, refused, health = Answers(), Answers(), Answers()
         first = asyncio.create_task(middleware(_scope("/v1/predict"), _receive, held.send))
         await asyncio.sleep(0.01)
@@ -83,7 +85,9 @@ def test_a_late_loop_refuses_only_with_the_queue_rule():
         gate = asyncio.Event()
         gate.set()
         delay = LoopDelay(tick_s=0.002, window=3) if with_rule else None
-        middleware = AdmissionMiddleware(_held_app(gate), InflightLimit(16), delay, MAX_QUEUE_S)
+        middleware = AdmissionMiddleware(
+            _held_app(gate), InflightLimit(16), StandingQueue(), delay, MAX_QUEUE_S
+        )
         if delay is not None:
             delay.start()
         await asyncio.sleep(0.01)

@@ -55,6 +55,14 @@ def test_prediction_and_bad_request(server: RunningServer):
         assert bad.headers["content-type"] == "application/json"
 
 
+def test_nginx_stamps_each_request_itself(server: RunningServer):
+    """A client's own `X-Request-Start` never reaches the app: nginx sets it, so a forged stamp cannot get a request
+    refused as late (the app alone refuses it: tests/http/test_errors.py)."""
+    forged = {"X-Request-Start": "t=1.000"}
+    answer = httpx.post(f"{server.base_url}/v1/predict", json=LOAN, headers=forged)
+    assert answer.status_code == 200, answer.text
+
+
 @pytest.fixture(scope="module", params=["flask_app", "fastapi_app"])
 def direct_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     """The app server alone: nginx keeps its upstream connections alive, and those it opened while one worker was

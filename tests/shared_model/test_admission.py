@@ -1,4 +1,4 @@
-"""The in-flight limit and the event loop's queue check."""
+"""The in-flight limit, the standing-queue rule behind the proxy, and the event loop's queue check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from shared_model.admission import InflightLimit, LoopDelay, is_limited
+from shared_model.admission import InflightLimit, LoopDelay, StandingQueue, is_limited, waited_ms
 from shared_model.errors import Overloaded
 
 
@@ -97,3 +97,34 @@ def test_sustained_lateness_refuses():
         return admitted
 
     assert not asyncio.run(scenario())
+
+
+def stamp(waited_ms_ago: float) -> str:
+    return f"t={time.time() - waited_ms_ago / 1000:.3f}"
+
+
+@pytest.mark.parametrize("header", [None, "", "1733112345.123", "t=", "t=soon", "t=nan", "t=inf"])
+def test_a_missing_or_malformed_stamp_is_no_wait_and_admits(header):
+    assert waited_ms(header, time.time()) is None
+    assert StandingQueue().admits(header)
+
+
+def test_the_wait_is_read_from_the_proxys_stamp_and_never_negative():
+    assert waited_ms("t=100.250", 100.5) == pytest.approx(250.0)
+    assert waited_ms("t=200.000", 100.0) == 0.0
+
+
+def test_a_queue_that_drains_only_delays_up_to_the_interval():
+    queue = StandingQueue(target_ms=5, interval_ms=100)
+    assert queue.admits(stamp(1))
+    assert queue.admits(stamp(60))  # a burst: above the target, but the queue was short a moment ago
+    assert not queue.admits(stamp(400))  # longer than the interval: too late whatever the queue
+
+
+def test_a_standing_queue_refuses_what_waited_past_the_target_and_keeps_serving_the_rest():
+    queue = StandingQueue(target_ms=5, interval_ms=100)
+    assert queue.admits(stamp(1))
+    time.sleep(0.15)  # a whole interval in which nothing waited less than the target
+    assert not queue.admits(stamp(60))
+    assert queue.admits(stamp(1))  # short waits pass, and end the standing state
+    assert queue.admits(stamp(60))
