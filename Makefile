@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench report \
-        run-flask run-fastapi run-streamlit latency instructions peers clean
+        run-flask run-fastapi run-streamlit run-ray ray-env latency instructions peers clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,14 +54,35 @@ $(PEERS_DIR)/%/.installed: requirements/peers/%.txt
 	$(PEERS_DIR)/$*/bin/python -m pip check
 	@touch $@
 
-peers: $(PEER_STAMPS) ## The benchmark peers' own venvs (.peers/mlserver, .peers/bentoml) from requirements/peers/
+peers: ## The benchmark peers' own venvs (.peers/mlserver, .peers/bentoml) from requirements/peers/, side by side
+	@$(MAKE) -j2 $(PEER_STAMPS)
+
+# Ray Serve's environment: .venv's packages (a path line, so one copy of each, at the same pins) under Ray Serve
+# and its own dependencies (requirements/ray.txt, ray-constraints.txt), which so stay out of .venv.
+RAY_VENV := .ray-venv
+RAY_STAMP := $(RAY_VENV)/.installed
+SITE_PACKAGES := import sysconfig; print(sysconfig.get_paths()["purelib"])
+
+$(RAY_STAMP): $(VENV_STAMP) requirements/ray.txt requirements/ray-constraints.txt
+	@echo "==> creating $(RAY_VENV) (Ray Serve's environment, on top of $(VENV))"
+	@rm -rf $(RAY_VENV)
+	$(PYTHON) -m venv $(RAY_VENV)
+	$(PY) -c '$(SITE_PACKAGES)' > "$$($(RAY_VENV)/bin/python -c '$(SITE_PACKAGES)')/servebench-venv.pth"
+	$(RAY_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3 setuptools==84.2.1
+	$(RAY_VENV)/bin/python -m pip install --quiet --progress-bar off -r requirements/ray.txt \
+	    -c constraints.txt -c requirements/ray-constraints.txt
+	$(RAY_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(RAY_VENV)/bin/python -m pip check
+	@touch $@
+
+ray-env: $(RAY_STAMP) ## Ray Serve's environment (.ray-venv), on top of .venv
 
 SYSTEM_PACKAGES := requirements/system.txt
 system-packages: ## Install the Debian packages tests and benchmarks run (requirements/system.txt) when missing
 	@grep -Ev '^[[:space:]]*(#|$$)' $(SYSTEM_PACKAGES) | while read -r command package; do \
 	    bash scripts/require-system-package.sh "$$command" "$$package" </dev/null; done
 
-test: bootstrap system-packages ## Lint, type-check and run every test (in-process, live servers, real browser)
+test: bootstrap system-packages peers ray-env ## Lint, type-check and run every test (in-process, live servers, real browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -102,8 +123,8 @@ soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for 
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
 report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given; SOAK=path adds a soak
-	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) SLO_MS=$(SLO_MS))
+	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) PEERS=$(PEERS) SLO_MS=$(SLO_MS))
 	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),)
 
 clean: ## Remove .venv, artifacts and caches
-	rm -rf $(VENV) $(PEERS_DIR) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) $(RAY_VENV) $(PEERS_DIR) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

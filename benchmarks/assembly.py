@@ -53,6 +53,8 @@ def target(run: Run, generator_ceilings: dict[str, float]) -> Target:
         failure=run.failure,
         measurements=measurements,
         shipped=run.spec.kind != "front_end" or run.spec.variant == SHIPPED_VARIANTS[run.spec.name],
+        protocol=run.spec.protocol,
+        verification=run.verification,
     )
 
 
@@ -118,6 +120,7 @@ def harness_contract(runs: Sequence[Run]) -> list[ContractRow]:
             run.spec.kind == "front_end"
             and run.spec.workers == 1
             and run.spec.variant == SHIPPED_VARIANTS[run.spec.name]
+            and run.spec.protocol == "v1"
         ):
             failures = [run.failure] if run.failure and run.failure.startswith("wrong answers") else []
             rows.append(

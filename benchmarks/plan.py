@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from benchmarks import in_process
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR
+from benchmarks.peers.serving import DEFAULT_VARIANTS as PEER_DEFAULTS
+from benchmarks.peers.serving import VARIANTS as PEER_VARIANTS
 from benchmarks.results import Mode, Plan
 from benchmarks.scenarios import (
     Batch,
@@ -24,6 +26,8 @@ from benchmarks.targets import (
     TargetSpec,
     floor,
     front_end,
+    over_oip,
+    peer,
 )
 
 STARTUP_S = {
@@ -34,6 +38,8 @@ STARTUP_S = {
     ASGI_FLOOR: 3.0,
     NOOP: 0.5,
 }
+# Peers import more than our front ends; BentoML saves the model into its store before it serves.
+PEER_STARTUP_S = {"mlserver": 8.0, "bentoml": 14.0}
 DEFAULT_SLO_MS = 50.0
 # The asyncio generator keeps up with a rate when the no-op server's p99 stays this low at it.
 CEILING_SLO_MS = 10.0
@@ -70,6 +76,7 @@ class Settings:
     instruction_calls: tuple[int, int] | None = (
         None  # K and 2K in-process calls counted under valgrind; None: skip
     )
+    peers: bool = False  # MLServer and BentoML beside the front ends, and the front ends over OIP (PEERS=1)
 
     @property
     def ceiling_repeats(self) -> int:
@@ -143,6 +150,15 @@ def targets(settings: Settings) -> list[TargetSpec]:
     if settings.two_worker_concurrencies:
         chosen += [floor(WSGI_FLOOR, 2), floor(ASGI_FLOOR, 2)]
         chosen += [front_end(name, workers=2) for name in HTTP_FRONT_ENDS]
+    if settings.peers:
+        # Each peer's documented default; MLServer's alternatives (no pool, adaptive batching) with the variants.
+        chosen += [
+            peer(name, variant)
+            for name, variants in PEER_VARIANTS.items()
+            for variant in variants
+            if settings.variants or variant == PEER_DEFAULTS[name]
+        ]
+        chosen += [over_oip(name) for name in HTTP_FRONT_ENDS]
     return chosen
 
 
@@ -157,6 +173,10 @@ def scenarios(settings: Settings, target: TargetSpec) -> list[Scenario]:
         return [ClosedLoop(highest), *ceiling]
     if target.workers > 1:
         return [*(ClosedLoop(c) for c in settings.two_worker_concurrencies), *server]
+    if target.kind == "peer" or target.protocol == "oip":
+        # SingleStream and the Server search (which starts from c=8's figure); a peer's alternatives skip c=1.
+        alternative = target.kind == "peer" and target.variant != PEER_DEFAULTS[target.name]
+        return [*(ClosedLoop(c) for c in settings.concurrencies[:2] if not (alternative and c == 1)), *server]
     if target.kind == "front_end" and target.variant == BATCHED_VARIANT:
         # What batching buys and costs: capacity at the SLO (its search starts from c=1's figure) and c=1 latency.
         return [ClosedLoop(1), *server]
@@ -175,7 +195,12 @@ def pairs(specs: list[TargetSpec]) -> list[tuple[TargetSpec, TargetSpec]]:
     present = set(specs)
     found = []
     for spec in specs:
-        if spec.kind == "front_end" and spec.name in FLOOR_OF and spec.variant == SHIPPED_VARIANTS[spec.name]:
+        if (
+            spec.kind == "front_end"
+            and spec.name in FLOOR_OF
+            and spec.variant == SHIPPED_VARIANTS[spec.name]
+            and spec.protocol == "v1"  # a front end over OIP is measured beside the peers, not its floor
+        ):
             partner = floor(FLOOR_OF[spec.name], spec.workers)
             if partner in present:
                 found.append((spec, partner))
@@ -187,7 +212,9 @@ def front_end_pairs(specs: list[TargetSpec]) -> list[tuple[TargetSpec, TargetSpe
     shipped = {
         (spec.name, spec.workers): spec
         for spec in specs
-        if spec.kind == "front_end" and spec.variant == SHIPPED_VARIANTS.get(spec.name)
+        if spec.kind == "front_end"
+        and spec.variant == SHIPPED_VARIANTS.get(spec.name)
+        and spec.protocol == "v1"
     }
     return [
         (shipped[("flask_app", workers)], shipped[("fastapi_app", workers)])
@@ -221,7 +248,9 @@ def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
         return False
     if target.kind == "server_floor":
         return settings.floor_cold_starts
-    return target.variant == SHIPPED_VARIANTS[target.name]
+    if target.kind == "peer":
+        return target.variant == PEER_DEFAULTS[target.name]
+    return target.protocol == "v1" and target.variant == SHIPPED_VARIANTS[target.name]
 
 
 def warms_up(target: TargetSpec, round_index: int) -> bool:
@@ -241,7 +270,7 @@ def estimate_s(settings: Settings) -> float:
     for target in targets(settings):
         # Servers start side by side (about the slowest one's time); cold-start launches run one by one.
         if measures_cold_start(settings, target):
-            total += settings.cold_start_launches * STARTUP_S[target.name]
+            total += settings.cold_start_launches * {**STARTUP_S, **PEER_STARTUP_S}[target.name]
         rounds = settings.repeats if target.kind != "generator_ceiling" else settings.ceiling_repeats
         each = sum(scenario.duration_s(settings) for scenario in scenarios(settings, target))
         total += rounds * each + settings.warmup_s * sum(warms_up(target, i) for i in range(rounds))
@@ -266,4 +295,5 @@ def describe(settings: Settings) -> Plan:
         browser_submits=settings.browser_submits,
         estimated_s=round(estimate_s(settings), 1),
         slo_ms=settings.slo_ms,
+        peers=settings.peers,
     )

@@ -11,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # 1.1 added `model_card`, `generator_ceilings`, the in-process floor, the `browser` scenario and
 # `plan.browser_submits`; 1.2 added `stability`, `paired_ratios`, `instructions`, the `server` scenario with its
-# `trials`, and `plan.slo_ms`. 1.0 and 1.1 files still read.
-SCHEMA_VERSION: Literal["1.2"] = "1.2"
-SchemaVersion = Literal["1.0", "1.1", "1.2"]
+# `trials`, and `plan.slo_ms`; 1.3 the `peer` targets (MLServer, BentoML) with `plan.peers`, and each target's
+# `protocol` and `verification`. 1.0 to 1.2 files still read.
+SCHEMA_VERSION: Literal["1.3"] = "1.3"
+SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3"]
 Mode = Literal["full", "quick", "smoke"]
-TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling"]
+TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[
     "in_process",
     "closed_loop",
@@ -102,6 +103,9 @@ class Target(Strict):
     failure: str | None = None
     measurements: list[Measurement] = Field(default_factory=list)
     shipped: bool = True  # the configuration the project ships (False for a named alternative variant)
+    # 1.3: predictions sent as our /v1/predict JSON, or as Open Inference Protocol v2 infer requests.
+    protocol: Literal["v1", "oip"] = "v1"
+    verification: str | None = None  # how a peer (or a front end over OIP) was checked before it was measured
 
 
 class ContractRow(Strict):
@@ -158,6 +162,7 @@ class Plan(Strict):
     browser_submits: int = 0
     estimated_s: float
     slo_ms: float | None = None  # the Server scenario's latency objective on p99
+    peers: bool = False  # MLServer and BentoML measured beside the front ends (PEERS=1)
 
 
 class CalibrationProbe(Strict):

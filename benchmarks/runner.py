@@ -25,6 +25,7 @@ from benchmarks.environment import describe as describe_environment
 from benchmarks.instructions import ProbeFailed, count_instructions
 from benchmarks.load import LoadSample, open_loop, sequential
 from benchmarks.pairing import paired_ratios
+from benchmarks.peers.serving import check_peer, predict_request
 from benchmarks.progress import progress_for
 from benchmarks.records import generated_records, load_records
 from benchmarks.results import ContractRow, InstructionCount, Results, write_results
@@ -32,7 +33,7 @@ from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario
 from benchmarks.streamlit_load import first_page_s, run_sessions
 from benchmarks.streamlit_ws import QUICKACK_SUPPORTED
-from benchmarks.targets import HTTP_FRONT_ENDS, STREAMLIT, Server, TargetSpec, running
+from benchmarks.targets import HTTP_FRONT_ENDS, STREAMLIT, Server, running
 from benchmarks.verify import check_answers, expected_answer, run_contract
 from benchmarks.wrk import run_wrk
 from shared_model import Validator, load_model
@@ -65,6 +66,7 @@ class Harness:
         self.floor_samples: dict[int, list[LoadSample]] = defaultdict(list)
         self.notes: list[str] = []
         self._stack_lock = threading.Lock()
+        self._requests: dict[str, tuple[str, Sequence[bytes]]] = {"v1": ("/v1/predict", self.bodies)}
 
     def _rotated(self, start: int, size: int) -> list[dict[str, Any]]:
         return [self.records[(start + j) % len(self.records)] for j in range(size)]
@@ -81,8 +83,17 @@ class Harness:
 
     def open_loop(self, run: Run, url: str, rate: float, duration_s: float) -> LoadSample:
         """Poisson arrivals at `rate` for `duration_s` from this process, pinned like the other generators."""
+        bodies = self.predict_request(run)[1]
         with affinity.pinned(self.generator_cores_for(run)):
-            return open_loop(url, self.bodies, rate=rate, duration_s=duration_s, arrivals="poisson")
+            return open_loop(url, bodies, rate=rate, duration_s=duration_s, arrivals="poisson")
+
+    def predict_request(self, run: Run) -> tuple[str, Sequence[bytes]]:
+        """The path and single-record bodies of a prediction in the target's protocol, the same records for all."""
+        if run.spec.protocol not in self._requests:
+            self._requests[run.spec.protocol] = predict_request(
+                run.spec.protocol, self.predictor, self.records
+            )
+        return self._requests[run.spec.protocol]
 
     def start(self, run: Run, stack: ExitStack) -> None:
         """Start the target, check its answers against in-process predictions, and pin it to the server cores."""
@@ -92,7 +103,7 @@ class Harness:
             # Servers start in parallel threads; the stack is shared, so registering the stop is serialised.
             with self._stack_lock:
                 stack.push(context.__exit__)
-            failures = self._check_answers(run.spec, run.server)
+            failures = self._check_answers(run, run.server)
         except Exception as error:  # a target that cannot start or answer gets its failure, not figures
             run.failure = f"{type(error).__name__}: {error}"
             return
@@ -112,9 +123,10 @@ class Harness:
         if self.settings.warmup_s <= 0:
             return
         if run.spec.is_http:
+            path, bodies = self.predict_request(run)
             run_wrk(
-                run.url("/v1/predict"),
-                self.bodies,
+                run.url(path),
+                bodies,
                 connections=8,
                 duration_s=self.settings.warmup_s,
                 cores=self.generator_cores_for(run),
@@ -164,16 +176,24 @@ class Harness:
             raise RuntimeError("the browser showed wrong answers: " + "; ".join(sample.wrong[:3]))
         run.browser_ms, run.browser_feature = sample.submit_ms, feature
 
-    def _check_answers(self, spec: TargetSpec, server: Server, count: int | None = None) -> list[str]:
+    def _check_answers(self, run: Run, server: Server, count: int | None = None) -> list[str]:
         records, expected = self.records[:count], self.expected[:count]
+        spec = run.spec
+        if spec.kind == "peer" or spec.protocol == "oip":
+            # A peer (or a front end spoken to in OIP) is checked through its own protocol, floats in ULPs.
+            check = check_peer(spec.protocol, server.base_url, self.predictor, self.validator, records)
+            if count is None:  # the check before measuring, not a cold start's first answer
+                run.verification = check.summary()
+            return check.failures
         return check_answers(spec, server, self.predictor, self.validator, records=records, expected=expected)
 
-    def cold_start(self, spec: TargetSpec) -> float:
+    def cold_start(self, run: Run) -> float:
         """Launch → first correct prediction (first rendered page for Streamlit), in a fresh process."""
+        spec = run.spec
         launched_at = time.perf_counter()
         with running(spec, self.model) as server:
             if spec.is_http:
-                self._check_answers(spec, server, count=1)
+                self._check_answers(run, server, count=1)
             else:
                 first_page_s(server.base_url)
             return time.perf_counter() - launched_at
@@ -364,7 +384,7 @@ def _cold_starts(harness: Harness, runs: Sequence[Run]) -> None:
 
 
 def _cold_start_once(harness: Harness, run: Run) -> None:
-    run.cold_starts_s.append(harness.cold_start(run.spec))
+    run.cold_starts_s.append(harness.cold_start(run))
 
 
 def _guarded(run: Run, action: Callable[[], object]) -> None:

@@ -30,6 +30,7 @@ class Run:
     timing: dict[str, float] = field(default_factory=dict)
     browser_ms: list[float] = field(default_factory=list)
     browser_feature: str = ""
+    verification: str | None = None  # how a peer (or a front end over OIP) was verified, in one line
 
     def url(self, path: str) -> str:
         """The started target's address for `path`."""
@@ -53,6 +54,8 @@ class Bench(Protocol):
     def bodies(self) -> Sequence[bytes]: ...
 
     def batch_bodies(self, size: int) -> list[bytes]: ...
+
+    def predict_request(self, run: Run) -> tuple[str, Sequence[bytes]]: ...
 
     def generator_cores_for(self, run: Run) -> list[int]: ...
 

@@ -91,9 +91,10 @@ class ClosedLoop(Scenario):
         return f"c={self.concurrency}"
 
     def run(self, bench: Bench, run: Run) -> Repeat:
+        path, bodies = bench.predict_request(run)
         wrk = run_wrk(
-            run.url("/v1/predict"),
-            bench.bodies,
+            run.url(path),
+            bodies,
             connections=self.concurrency,
             duration_s=bench.settings.measure_s,
             cores=bench.generator_cores_for(run),
@@ -193,7 +194,7 @@ class Server(Scenario):
         return trials * (1.3 * slo_search.trial_seconds(math.inf, settings.trial_queries) + SETTLE_S)
 
     def run(self, bench: Bench, run: Run) -> Repeat:
-        url = run.url("/v1/predict")
+        url = run.url(bench.predict_request(run)[0])
 
         def trial(rate: float) -> slo_search.TrialLoad:
             time.sleep(SETTLE_S)

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR, running_floor
+from benchmarks.peers.serving import DEFAULT_VARIANTS as PEER_DEFAULTS
+from benchmarks.peers.serving import PROTOCOLS, Protocol, running_peer
+from benchmarks.peers.serving import SERVERS as PEER_SERVERS
 from benchmarks.servers import running_server
+from shared_model import load_model
 
-Kind = Literal["server_floor", "front_end", "generator_ceiling"]
+Kind = Literal["server_floor", "front_end", "generator_ceiling", "peer"]
 HTTP_FRONT_ENDS = ("flask_app", "fastapi_app")
 STREAMLIT = "streamlit_app"
 SHIPPED_VARIANTS = {"flask_app": "gthread", "fastapi_app": "async", STREAMLIT: "shipped"}
@@ -42,10 +46,12 @@ class TargetSpec:
     kind: Kind
     variant: str
     workers: int
+    protocol: Protocol = "v1"  # what its predictions are sent as: our /v1/predict JSON, or OIP v2's infer
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.variant}, {self.workers}w)"
+        over = ", OIP" if self.protocol == "oip" else ""
+        return f"{self.name} ({self.variant}, {self.workers}w{over})"
 
     @property
     def is_http(self) -> bool:
@@ -53,12 +59,22 @@ class TargetSpec:
 
     @property
     def server(self) -> str:
-        return SERVER_OF[self.name]
+        return SERVER_OF.get(self.name) or PEER_SERVERS[self.name]
 
 
 def front_end(name: str, variant: str | None = None, workers: int = 1) -> TargetSpec:
     """A front end's target; the shipped variant when none is named."""
     return TargetSpec(name, "front_end", variant or SHIPPED_VARIANTS[name], workers)
+
+
+def peer(name: str, variant: str | None = None) -> TargetSpec:
+    """A model server measured beside our front ends (benchmarks.peers), one worker, in its own protocol."""
+    return TargetSpec(name, "peer", variant or PEER_DEFAULTS[name], 1, PROTOCOLS[name])
+
+
+def over_oip(name: str) -> TargetSpec:
+    """A front end's shipped configuration, sent Open Inference Protocol requests as MLServer is."""
+    return TargetSpec(name, "front_end", SHIPPED_VARIANTS[name], 1, "oip")
 
 
 def floor(name: str, workers: int = 1) -> TargetSpec:
@@ -70,7 +86,9 @@ def floor(name: str, workers: int = 1) -> TargetSpec:
 @contextmanager
 def running(target: TargetSpec, model: str) -> Iterator[Server]:
     """Start `target` on a free loopback port and stop it on exit, also on failure or Ctrl-C."""
-    if target.kind == "front_end":
+    if target.kind == "peer":
+        started = running_peer(target.name, target.variant, load_model(model), model)
+    elif target.kind == "front_end":
         started = running_server(target.name, variant=target.variant, workers=target.workers, model=model)
     else:
         started = running_floor(target.name, workers=target.workers, model=model)

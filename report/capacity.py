@@ -21,7 +21,7 @@ def capacity_rows(results: Results) -> list[Row]:
             Row(
                 (
                     target.name,
-                    target.variant,
+                    target.variant + (", OIP" if target.protocol == "oip" else ""),
                     str(target.workers),
                     objective(results, found),
                     show(capacity, 0),

@@ -10,6 +10,7 @@ from report.contents import Report
 from report.html import CHART_FOLDER
 from report.method import method
 from report.overhead import instruction_rows, layer_lines, paired_rows
+from report.peers import goal_lines, peer_rows, peer_targets
 from report.soak import soak_rows
 from report.summary import summary, unstable_run
 
@@ -109,6 +110,21 @@ def capacity(r: Report) -> str:
         else None,
         heading(3, "Every rate tried"),
         table((*trial_headers, "errors / refused", "result"), (row.cells for row in trial_rows(r.results))),
+    )
+
+
+def peers(r: Report) -> str | None:
+    if not peer_targets(r.results):
+        return None
+    headers = ("target", "configuration", "server", "verified", "c=1 p50 ms", "c=1 p99 ms", "capacity req/s")
+    return join(
+        heading(2, "Our front end or a model server"),
+        "MLServer (scikit-learn runtime) and BentoML serve a sha256-verified copy of the same artifact, each from "
+        "its own venv and in its own documented configuration, on the same records; MLServer and our front ends "
+        "are also sent the same Open Inference Protocol requests. Each was verified before it was measured: the "
+        "same labels, and probabilities compared with scikit-learn's in ULPs.",
+        bullets(goal_lines(r.results)),
+        table((*headers, "idle MiB", "cold start s"), (row.cells for row in peer_rows(r.results))),
     )
 
 
@@ -249,6 +265,7 @@ SECTIONS: tuple[Section, ...] = (
     verdicts,
     ranking,
     capacity,
+    peers,
     charts,
     overhead,
     variants,

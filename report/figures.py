@@ -69,7 +69,12 @@ def normalised(results: Results) -> Results:
 
 def shipped(results: Results, name: str, workers: int = 1) -> Target | None:
     """A front end or baseline in the configuration the project ships, with `workers` workers."""
-    matches = [t for t in results.targets if t.name == name and t.workers == workers and t.shipped]
+    # The front ends spoken to in OIP (PEERS=1) are the same servers, measured apart from the headline.
+    matches = [
+        t
+        for t in results.targets
+        if t.name == name and t.workers == workers and t.shipped and t.protocol == "v1"
+    ]
     return matches[0] if matches else None
 
 

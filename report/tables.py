@@ -80,7 +80,7 @@ def variant_rows(results: Results) -> list[Row]:
     """Each configuration of each front end at c=8 (HTTP) or 8 sessions (Streamlit)."""
     rows = []
     for target in results.targets:
-        if target.kind != "front_end":
+        if target.kind != "front_end" or target.protocol != "v1":
             continue
         if target.name == "streamlit":
             p50 = figure(target, "streamlit_sessions", "p50_ms", sessions=HEADLINE_CONCURRENCY)

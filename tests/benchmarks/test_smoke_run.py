@@ -1,4 +1,5 @@
-"""`python -m benchmarks --smoke`: the results file is well formed and every server answered correctly."""
+"""`python -m benchmarks --smoke --peers`: the results file is well formed and every server answered correctly,
+the peers (MLServer, BentoML; built by `make peers`) and the front ends over OIP included."""
 
 from __future__ import annotations
 
@@ -11,14 +12,20 @@ from benchmarks.results import read_results
 
 pytestmark = pytest.mark.live
 FRONT_ENDS = {"flask_app", "fastapi_app", "streamlit_app"}
+PEERS_AND_OIP = {
+    ("mlserver", "default", "oip"),
+    ("bentoml", "default", "v1"),
+    ("flask_app", "gthread", "oip"),
+    ("fastapi_app", "async", "oip"),
+}
 
 
 def test_smoke_run_writes_a_valid_results_file(tmp_path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)],
+        [sys.executable, "-m", "benchmarks", "--smoke", "--peers", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=480,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -28,6 +35,14 @@ def test_smoke_run_writes_a_valid_results_file(tmp_path) -> None:
     assert (results.mode, results.smoke, results.quick) == ("smoke", True, False)
     failures = {target.name: target.failure for target in results.targets if not target.verified}
     assert failures == {}
+    beside = {
+        (t.name, t.variant, t.protocol): t for t in results.targets if t.kind == "peer" or t.protocol == "oip"
+    }
+    assert set(beside) == PEERS_AND_OIP
+    assert {t.verification for t in beside.values()} == {
+        "20 records: labels equal, probabilities bit-identical to scikit-learn in-process"
+    }
+    assert results.plan.peers
     assert {row.front_end for row in results.contract if row.passed} == FRONT_ENDS
     floor = next(target for target in results.targets if target.name == "in-process")
     assert [m.params["batch_size"] for m in floor.measurements] == results.plan.batch_sizes

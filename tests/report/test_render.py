@@ -243,7 +243,7 @@ def test_latest_skips_soak_files(tmp_path: Path) -> None:
     [
         (
             '{"schema_version": "2.0"}',
-            "results schema version '2.0' is unknown to this report, which reads 1.0, 1.1, 1.2",
+            "results schema version '2.0' is unknown to this report, which reads 1.0, 1.1, 1.2, 1.3",
         ),
         ('{"mode": "full"}', "results schema version None is unknown"),
         ("not json", "not a readable JSON results file"),
