@@ -9,8 +9,18 @@ from contract_tests.clients import HTTP, UI
 SHIPPED = ("flask", "fastapi", "streamlit")
 # `--variant batched` of each HTTP front end: checked on the clauses that name them (the rest show as n/a).
 BATCHED = ("flask-batched", "fastapi-batched")
-FRONT_ENDS = (*SHIPPED, *BATCHED)
-KINDS = {"flask": HTTP, "fastapi": HTTP, "streamlit": UI, "flask-batched": HTTP, "fastapi-batched": HTTP}
+# The shipped HTTP front ends with SERVEBENCH_RUNTIME=onnx: bit-identity is n/a, clause predict.onnx bounds them.
+ONNX = ("flask-onnx", "fastapi-onnx")
+FRONT_ENDS = (*SHIPPED, *BATCHED, *ONNX)
+KINDS = {
+    "flask": HTTP,
+    "fastapi": HTTP,
+    "streamlit": UI,
+    "flask-batched": HTTP,
+    "fastapi-batched": HTTP,
+    "flask-onnx": HTTP,
+    "fastapi-onnx": HTTP,
+}
 MODES = ("inprocess", "live")
 
 
@@ -36,7 +46,8 @@ class Clause:
 
 _INPROCESS = frozenset({"inprocess"})
 _HTTP = frozenset({HTTP})
-_ALSO_BATCHED = frozenset(FRONT_ENDS)
+# The ONNX runtime changes only what the model computes: it is checked on predict.onnx alone.
+_ALSO_BATCHED = frozenset((*SHIPPED, *BATCHED))
 
 CLAUSES: tuple[Clause, ...] = (
     Clause(
@@ -81,6 +92,13 @@ CLAUSES: tuple[Clause, ...] = (
         "concurrent records batched: every benchmark record's label as alone, probabilities within a pinned ULP bound",
         kinds=_HTTP,
         front_ends=frozenset(BATCHED),
+    ),
+    Clause(
+        "predict.onnx",
+        "the ONNX runtime: every benchmark record's label as scikit-learn's, floats within a pinned bound; "
+        "the card says onnx",
+        kinds=_HTTP,
+        front_ends=frozenset(ONNX),
     ),
     Clause(
         "errors.shown",

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from contract_tests.byom import NAME as BYOM_MODEL
-from contract_tests.clauses import BATCHED, CLAUSE_BY_ID, FRONT_ENDS, MODES
+from contract_tests.clauses import BATCHED, CLAUSE_BY_ID, FRONT_ENDS, MODES, ONNX
 from contract_tests.clients import FrontEnd
 from contract_tests.fleet import Fleet, Target
 from contract_tests.plugin import add_options
@@ -109,7 +109,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _spared(front_end: str, mode: str, model: str, models: tuple[str, ...]) -> bool:
     # A batched variant runs live on the first model only (the benchmark's, under `--models`): each live start
-    # costs seconds, and in-process covers every model.
+    # costs seconds, and in-process covers every model. The ONNX runtime runs live once (FastAPI, the first model),
+    # to prove the launcher passes SERVEBENCH_RUNTIME on.
+    if front_end in ONNX and mode == "live":
+        return front_end != "fastapi-onnx" or model != models[0]
     return front_end in BATCHED and mode == "live" and model != models[0]
 
 

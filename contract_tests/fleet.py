@@ -18,6 +18,8 @@ BATCHED_SUFFIX = "-batched"
 # The batched variants' contract runs with a wait, so that a wave of concurrent requests meets in a few batches
 # whose composition the clause then sees (the default wait of 0 batches only what arrives during a prediction).
 BATCHED_ENV = {"SERVEBENCH_BATCH_WAIT_MS": "20"}
+ONNX_SUFFIX = "-onnx"
+ONNX_ENV = {"SERVEBENCH_RUNTIME": "onnx"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +33,17 @@ class Target:
     @property
     def launcher(self) -> str:
         """The front end's package, run by `python -m`."""
-        return LAUNCHERS[self.front_end.removesuffix(BATCHED_SUFFIX)]
+        return LAUNCHERS[self.front_end.removesuffix(BATCHED_SUFFIX).removesuffix(ONNX_SUFFIX)]
 
     @property
     def variant(self) -> str | None:
         """`batched` for a batched front end, else None (the shipped variant)."""
         return "batched" if self.front_end.endswith(BATCHED_SUFFIX) else None
+
+    @property
+    def runtime(self) -> str:
+        """`onnx` for a front end serving the ONNX conversion, else `sklearn`."""
+        return "onnx" if self.front_end.endswith(ONNX_SUFFIX) else "sklearn"
 
     @property
     def model_label(self) -> str:
@@ -48,14 +55,15 @@ class Target:
 
 
 @cache
-def predictor_for(model: str) -> Predictor:
-    """The model, loaded once per test session."""
-    return load_model(model)
+def predictor_for(model: str, runtime: str = "sklearn") -> Predictor:
+    """The model, loaded once per test session (per runtime)."""
+    return load_model(model, runtime=runtime)
 
 
-def settings_for(model: str, batched: bool = False) -> Settings:
-    """The settings every front end gets for this model (defaults apart from the model and BATCHED_ENV)."""
-    return load_settings({"SERVEBENCH_MODEL": model, **(BATCHED_ENV if batched else {})})
+def settings_for(model: str, batched: bool = False, runtime: str = "sklearn") -> Settings:
+    """The settings every front end gets for this model (defaults apart from the model, BATCHED_ENV, ONNX_ENV)."""
+    extra = {**(BATCHED_ENV if batched else {}), **(ONNX_ENV if runtime == "onnx" else {})}
+    return load_settings({"SERVEBENCH_MODEL": model, **extra})
 
 
 class Fleet:
@@ -96,7 +104,8 @@ class Fleet:
 def build_inprocess(target: Target, stack: ExitStack) -> FrontEnd:
     """The framework's own in-process test client around the front end's app factory."""
     batched = target.variant is not None
-    predictor, settings = predictor_for(target.model), settings_for(target.model, batched)
+    predictor = predictor_for(target.model, target.runtime)
+    settings = settings_for(target.model, batched, target.runtime)
     if target.launcher == "flask_app":
         from contract_tests.http_clients import FlaskInProcess
         from flask_app.app import create_app as create_flask_app
@@ -119,7 +128,7 @@ def build_live(target: Target, stack: ExitStack) -> FrontEnd:
     """The production server started by its launcher on a free loopback port, stopped when the fleet closes."""
     from benchmarks.servers import running_server
 
-    env = BATCHED_ENV if target.variant else None
+    env = {**(BATCHED_ENV if target.variant else {}), **(ONNX_ENV if target.runtime == "onnx" else {})}
     server = stack.enter_context(
         running_server(target.launcher, variant=target.variant, model=target.model, env=env)
     )
