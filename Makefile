@@ -86,6 +86,7 @@ test: bootstrap system-packages peers ray-env ## Lint, type-check and run every 
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy --python-executable $(RAY_VENV)/bin/python ray_serve  # Ray is installed there only
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: bootstrap ## ruff check and format check only
@@ -109,6 +110,9 @@ run-flask: bootstrap system-packages ## Flask: nginx in front of gunicorn on 127
 
 run-fastapi: bootstrap system-packages ## FastAPI: nginx in front of uvicorn on 127.0.0.1:8000 (SERVEBENCH_* settings apply)
 	$(PY) -m fastapi_app
+
+run-ray: bootstrap ray-env ## FastAPI under Ray Serve: SERVEBENCH_REPLICAS replicas (default 2) on 127.0.0.1:8000
+	$(RAY_VENV)/bin/python -m ray_serve
 
 run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 	$(PY) -m streamlit_app

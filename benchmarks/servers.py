@@ -32,6 +32,11 @@ READY_PATHS = {
     "streamlit_app": "/_stcore/health",
 }
 LOOPBACK = "127.0.0.1"
+REPO = Path(__file__).resolve().parent.parent
+# Ray Serve runs in its own environment (`make ray-env`), so Ray's dependencies stay out of .venv.
+RAY_PYTHON = REPO / ".ray-venv" / "bin" / "python"
+RAY_READY_LINE = "servebench: Ray Serve on "  # the launcher prints it once every replica runs
+RAY_READY_TIMEOUT = 180.0  # a local cluster, its controller, proxy and replicas start in 30-60 s here
 POLL_SECONDS = 0.1
 STOP_TIMEOUT = 40.0  # longer than the launchers' 30 s graceful drain
 
@@ -120,6 +125,38 @@ def running_server(
         variant=variant,
         ready_timeout=ready_timeout,
     ) as server:
+        yield server
+
+
+@contextmanager
+def running_ray_serve(
+    *,
+    replicas: int = 2,
+    model: str = "loan",
+    env: Mapping[str, str] | None = None,
+    ready_timeout: float = RAY_READY_TIMEOUT,
+) -> Iterator[RunningServer]:
+    """The FastAPI front end under Ray Serve (`python -m ray_serve` in .ray-venv) with `replicas` replicas.
+
+    Yields once every replica runs; stopping it shuts Serve and its local cluster down.
+    """
+    if not RAY_PYTHON.exists():
+        raise ServerFailed(f"{RAY_PYTHON.relative_to(REPO)} is missing: run `make ray-env`")
+    with running_command(
+        "ray_serve",
+        lambda port: ["-m", "ray_serve"],
+        ready_path=READY_PATHS["fastapi_app"],
+        env={"SERVEBENCH_REPLICAS": str(replicas), "SERVEBENCH_MODEL": model, **(env or {})},
+        variant=f"ray-{replicas}",
+        ready_timeout=ready_timeout,
+        python=RAY_PYTHON,
+        cwd=REPO,
+    ) as server:
+        deadline = time.monotonic() + ready_timeout
+        while RAY_READY_LINE not in server.log():
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                raise ServerFailed(f"{server!r} did not start all {replicas} replicas:\n{server.log()}")
+            time.sleep(POLL_SECONDS)
         yield server
 
 

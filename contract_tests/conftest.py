@@ -133,9 +133,9 @@ def _is_empty_parameter_set(mark: pytest.Mark) -> bool:
 
 
 @pytest.fixture(scope="session")
-def fleet() -> Iterator[Fleet]:
+def fleet(pytestconfig: pytest.Config) -> Iterator[Fleet]:
     """Every adapter of the session; live servers start on first use and all stop at the end, also on failure."""
-    built = Fleet()
+    built = Fleet(fastapi_server=pytestconfig.getoption("--fastapi-server"))
     try:
         yield built
     finally:

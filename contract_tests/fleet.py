@@ -69,7 +69,9 @@ def settings_for(model: str, batched: bool = False, runtime: str = "sklearn") ->
 class Fleet:
     """Builds each target's adapter on first use (starting servers for live ones) and stops all of them on close."""
 
-    def __init__(self) -> None:
+    def __init__(self, fastapi_server: str = "uvicorn") -> None:
+        # "ray": the live FastAPI front end under Ray Serve (the contract suite's --fastapi-server).
+        self.fastapi_server = fastapi_server
         self._stack = ExitStack()
         self._front_ends: dict[Target, FrontEnd] = {}
         self._references: dict[str, ReferenceFrontEnd] = {}
@@ -89,7 +91,7 @@ class Fleet:
     def _build(self, target: Target) -> FrontEnd:
         if target.mode == "inprocess":
             return build_inprocess(target, self._stack)
-        return build_live(target, self._stack)
+        return build_live(target, self._stack, self.fastapi_server)
 
     def close(self) -> None:
         """Stop every server and client this fleet started."""
@@ -124,13 +126,15 @@ def build_inprocess(target: Target, stack: ExitStack) -> FrontEnd:
     return StreamlitAppTest(target.model)
 
 
-def build_live(target: Target, stack: ExitStack) -> FrontEnd:
+def build_live(target: Target, stack: ExitStack, fastapi_server: str = "uvicorn") -> FrontEnd:
     """The production server started by its launcher on a free loopback port, stopped when the fleet closes."""
-    from benchmarks.servers import running_server
+    from benchmarks.servers import running_ray_serve, running_server
 
     env = {**(BATCHED_ENV if target.variant else {}), **(ONNX_ENV if target.runtime == "onnx" else {})}
     server = stack.enter_context(
-        running_server(target.launcher, variant=target.variant, model=target.model, env=env)
+        running_ray_serve(model=target.model)
+        if target.front_end == "fastapi" and fastapi_server == "ray"
+        else running_server(target.launcher, variant=target.variant, model=target.model, env=env)
     )
     if target.front_end == "streamlit":
         from contract_tests.streamlit_clients import StreamlitLive

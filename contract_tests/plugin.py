@@ -10,10 +10,11 @@ import contextlib
 import pytest
 
 MODE_CHOICES = ("inprocess", "live", "both")
+FASTAPI_SERVERS = ("uvicorn", "ray")
 
 
 def add_options(parser: pytest.Parser) -> None:
-    """`--mode inprocess|live|both` (default both) and `--models NAME,...`, once."""
+    """`--mode inprocess|live|both` (default both), `--models NAME,...` and `--fastapi-server`, once."""
     # The other of plugin and conftest may have added them already (pytest raises ValueError then).
     with contextlib.suppress(ValueError):
         parser.addoption(
@@ -28,6 +29,14 @@ def add_options(parser: pytest.Parser) -> None:
             default=None,
             help="contract suite: comma-separated model names or paths (default: the built-in models, plus "
             "SERVEBENCH_MODEL when it names another)",
+        )
+    with contextlib.suppress(ValueError):
+        parser.addoption(
+            "--fastapi-server",
+            choices=FASTAPI_SERVERS,
+            default="uvicorn",
+            help="contract suite: what serves the live FastAPI front end, its launcher (uvicorn behind nginx, "
+            "default) or Ray Serve (python -m ray_serve in .ray-venv; the same app)",
         )
 
 

@@ -35,6 +35,8 @@ class Settings(BaseModel):
     HOST: str = Field("127.0.0.1", min_length=1)
     PORT: int | None = Field(None, ge=1, le=65535)
     WORKERS: int = Field(default_factory=_default_workers, ge=1, le=64)
+    # Ray Serve (`python -m ray_serve`): replicas of the FastAPI app, one CPU each.
+    REPLICAS: int = Field(2, ge=1, le=64)
     MAX_BODY_BYTES: int = Field(1024 * 1024, ge=1024)
     MAX_BATCH: int = Field(1000, ge=1)
     MAX_INFLIGHT: int = Field(16, ge=1, le=10_000)
