@@ -106,16 +106,16 @@ instructions: bootstrap system-packages ## Instructions per request of each targ
 	$(PY) -m benchmarks.instructions
 
 run-flask: bootstrap system-packages ## Flask: nginx in front of gunicorn on 127.0.0.1:5000 (SERVEBENCH_* settings apply)
-	$(PY) -m flask_app
+	$(PY) -m shared_model.store_server $(PY) -m flask_app
 
 run-fastapi: bootstrap system-packages ## FastAPI: nginx in front of uvicorn on 127.0.0.1:8000 (SERVEBENCH_* settings apply)
-	$(PY) -m fastapi_app
+	$(PY) -m shared_model.store_server $(PY) -m fastapi_app
 
 run-ray: bootstrap ray-env ## FastAPI under Ray Serve: SERVEBENCH_REPLICAS replicas (default 2) on 127.0.0.1:8000
 	$(RAY_VENV)/bin/python -m ray_serve
 
 run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
-	$(PY) -m streamlit_app
+	$(PY) -m shared_model.store_server $(PY) -m streamlit_app
 
 SLO_MS ?= 50
 bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50)

@@ -122,6 +122,16 @@ CLAUSES: tuple[Clause, ...] = (
         modes=frozenset({"live"}),
     ),
     Clause(
+        "store.lookups",
+        "stored features looked up by key: bodies as shared_model's on the stored row; unknown key 404 at the key",
+        kinds=_HTTP,
+    ),
+    Clause(
+        "store.down",
+        "the store stopped: 503 feature_store_unavailable at once, 200 again when it is back (live: mid-run)",
+        kinds=_HTTP,
+    ),
+    Clause(
         "byom.new_feature",
         "a retrained copy of loan with one more feature passes, no code change",
         modes=_INPROCESS,
