@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from shared_model.errors import ERROR_TYPES, ServeError
+from shared_model.oip_openapi import oip_paths, oip_responses, oip_schemas
 from shared_model.spec import FEATURE_KEYS, ModelSpec, Task
 
 OPENAPI_VERSION = "3.1.0"
@@ -75,10 +76,16 @@ def openapi_document(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
             "version": spec.version,
             "description": spec.description or f"Predictions of the {spec.name} model.",
         },
-        "paths": {route.path: {route.method: _operation(route)} for route in ROUTES},
+        "paths": {
+            **{route.path: {route.method: _operation(route)} for route in ROUTES},
+            **oip_paths(spec, TRACE_HEADERS),
+        },
         "components": {
-            "schemas": _schemas(spec, max_batch),
-            "responses": {error.code: _error_response(error) for error in ERROR_TYPES},
+            "schemas": {**_schemas(spec, max_batch), **oip_schemas(spec)},
+            "responses": {
+                **{error.code: _error_response(error) for error in ERROR_TYPES},
+                **oip_responses(TRACE_HEADERS),
+            },
             "headers": {
                 "X-Request-ID": {
                     "description": "The client's X-Request-ID when it is a sane token, else a new one.",

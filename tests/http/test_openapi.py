@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ IMPLIED_METHODS = {"HEAD", "OPTIONS"}  # HEAD comes with every GET in both stack
 DOCS_UI = {DOCS_PATH}  # FastAPI's Swagger UI page is a view of the document, not part of it
 # Flask's endpoints that are pages for people, not the API: the page, its CSS, and the Swagger UI page.
 PAGES_FOR_PEOPLE = {"page", "static", "docs"}
+FLASK_PARAMETER = re.compile(r"<(?:[a-z]+:)?([A-Za-z_]+)>")  # Flask's `<name>` is OpenAPI's `{name}`
 
 
 def normalised(document: dict[str, Any]) -> str:
@@ -43,7 +45,7 @@ def test_both_front_ends_serve_the_same_document(predictor: Predictor):
 def test_flask_routing_matches_the_document(loan: Predictor):
     app = create_flask(loan, TEST_SETTINGS)
     routed = {
-        (rule.rule, method)
+        (FLASK_PARAMETER.sub(r"{\1}", rule.rule), method)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.split(".")[0] not in PAGES_FOR_PEOPLE
         for method in (rule.methods or set()) - IMPLIED_METHODS

@@ -1,0 +1,184 @@
+"""The Open Inference Protocol v2 routes in the OpenAPI document: paths, schemas and OIP's error responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared_model.errors import ERROR_TYPES, ModelUnavailable, NotFound, ServeError
+from shared_model.oip import DATATYPES, PREFIX, error_body
+from shared_model.spec import ModelSpec
+
+JSON = "application/json"
+NAME_PARAMETER = "name"
+COMMON_ERRORS = (405, 500)
+BODY_ERRORS = (400, 413, 415, 422)
+# (path, method, operationId, summary, response schema or None for an empty body, request schema, errors)
+OPERATIONS: tuple[tuple[str, str, str, str, str | None, str | None, tuple[int, ...]], ...] = (
+    ("", "get", "oip_server_metadata", "OIP v2: server metadata.", "OipServerMetadata", None, ()),
+    ("/health/live", "get", "oip_live", "OIP v2: the process is serving (empty body).", None, None, ()),
+    ("/health/ready", "get", "oip_ready", "OIP v2: the model is loaded (empty body).", None, None, (503,)),
+    (
+        "/models/{name}",
+        "get",
+        "oip_model_metadata",
+        "OIP v2: the model's inputs (one per feature) and outputs.",
+        "OipModelMetadata",
+        None,
+        (404, 503),
+    ),
+    (
+        "/models/{name}/ready",
+        "get",
+        "oip_model_ready",
+        "OIP v2: this model is loaded.",
+        None,
+        None,
+        (404, 503),
+    ),
+    (
+        "/models/{name}/infer",
+        "post",
+        "oip_infer",
+        "OIP v2: per-feature input tensors to the predict (and predict_proba) outputs, in one call.",
+        "OipInferenceResponse",
+        "OipInferenceRequest",
+        (*BODY_ERRORS, 404, 503),
+    ),
+)
+# The status each documented error answers with, by the error it stands for (404 is a route or model not found).
+ERROR_BY_STATUS: dict[int, type[ServeError]] = {
+    **{error.status: error for error in reversed(ERROR_TYPES)},
+    404: NotFound,
+    503: ModelUnavailable,
+}
+
+
+def oip_paths(spec: ModelSpec, trace_headers: dict[str, Any]) -> dict[str, Any]:
+    """The protocol's operations, keyed by path; the model's name is the only value its `{name}` takes."""
+    paths: dict[str, Any] = {}
+    for path, method, operation_id, summary, response, request, errors in OPERATIONS:
+        ok: dict[str, Any] = {"description": "OK", "headers": trace_headers}
+        if response is not None:
+            ok["content"] = {JSON: {"schema": _ref(response)}}
+        operation: dict[str, Any] = {
+            "operationId": operation_id,
+            "summary": summary,
+            "responses": {
+                "200": ok,
+                **{str(status): _error_ref(status) for status in sorted((*errors, *COMMON_ERRORS))},
+            },
+        }
+        if "{name}" in path:
+            operation["parameters"] = [
+                {
+                    "name": NAME_PARAMETER,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": [spec.name]},
+                }
+            ]
+        if request is not None:
+            operation["requestBody"] = {"required": True, "content": {JSON: {"schema": _ref(request)}}}
+        paths[PREFIX + path] = {method: operation}
+    return paths
+
+
+def oip_responses(trace_headers: dict[str, Any]) -> dict[str, Any]:
+    """OIP's error body for every error of the catalogue, as `oip_CODE` components."""
+    return {
+        f"oip_{error.code}": {
+            "description": f"{error.status} {error.code}, in OIP's error shape",
+            "headers": trace_headers,
+            "content": {JSON: {"schema": _ref("OipError"), "example": error_body(error())}},
+        }
+        for error in ERROR_TYPES
+    }
+
+
+def oip_schemas(spec: ModelSpec) -> dict[str, Any]:
+    """The protocol's request and answer bodies (cross-field rules, such as one `n` for all inputs, in prose)."""
+    parameters = {"type": "object", "additionalProperties": {"type": ["boolean", "number", "string"]}}
+    tensor_metadata = _object(
+        {"name": {"type": "string"}, "datatype": {"type": "string"}, "shape": _integers()}
+    )
+    datatypes = sorted({datatype for admitted in DATATYPES.values() for datatype in admitted})
+    return {
+        "OipServerMetadata": _object(
+            {
+                "name": {"type": "string"},
+                "version": {"type": "string"},
+                "extensions": {"type": "array", "items": {"type": "string"}},
+            }
+        ),
+        "OipModelMetadata": _object(
+            {
+                "name": {"type": "string", "const": spec.name},
+                "versions": {"type": "array", "items": {"type": "string"}},
+                "platform": {"type": "string"},
+                "inputs": {"type": "array", "items": tensor_metadata},
+                "outputs": {"type": "array", "items": tensor_metadata},
+            }
+        ),
+        "OipInferenceRequest": _object(
+            {
+                "id": {"type": "string"},
+                "parameters": parameters,
+                "inputs": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object(
+                        {
+                            "name": {"type": "string", "enum": list(spec.feature_names)},
+                            "shape": {**_integers(), "minItems": 1},
+                            "datatype": {"type": "string", "enum": datatypes},
+                            "parameters": parameters,
+                            "data": {"type": "array"},
+                        },
+                        required=["name", "shape", "datatype", "data"],
+                    ),
+                    "description": "One input per feature, shape [n] or [n, 1], the same n for all, 1 to MAX_BATCH.",
+                },
+                "outputs": {
+                    "type": "array",
+                    "items": _object(
+                        {"name": {"type": "string"}, "parameters": parameters}, required=["name"]
+                    ),
+                },
+            },
+            required=["inputs"],
+        ),
+        "OipInferenceResponse": _object(
+            {
+                "model_name": {"type": "string", "const": spec.name},
+                "model_version": {"type": "string", "const": spec.version},
+                "id": {"type": "string"},
+                "outputs": {
+                    "type": "array",
+                    "items": _object({**tensor_metadata["properties"], "data": {"type": "array"}}),
+                },
+            },
+            required=["model_name", "model_version", "outputs"],
+        ),
+        "OipError": _object({"error": {"type": "string"}}),
+    }
+
+
+def _error_ref(status: int) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/oip_{ERROR_BY_STATUS[status].code}"}
+
+
+def _integers() -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "integer"}}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
