@@ -75,7 +75,15 @@ def resource_measurements(run: Run) -> list[Measurement]:
             Measurement(
                 scenario="browser",
                 params={"submits": len(run.browser_ms), "varied_feature": run.browser_feature},
-                figures={"submit_to_result_ms": Figure.of("ms", run.browser_ms)},
+                # submit_to_result_ms is the click to the painted answer; the parts say where it went.
+                figures={
+                    "submit_to_result_ms": Figure.of("ms", run.browser_ms),
+                    **{
+                        f"{part}_ms": Figure.of("ms", times)
+                        for part, times in run.browser_parts_ms.items()
+                        if part != "rendered" and times
+                    },
+                },
             )
         )
     memory = _memory(run)

@@ -1,23 +1,27 @@
-"""A real-browser cross-check of the Streamlit figures: Debian's Chromium, driven by Playwright, submits the form.
+"""Click → rendered result in Debian's Chromium, driven by Playwright, for each page a person uses (Streamlit's app
+and the Flask page).
 
-The websocket driver (`streamlit_load`) gives the server's time; this gives what a person sees, click to rendered
-result, including the browser's own rendering. Each submit changes one numeric feature, so every result differs
-from the one before; the time runs from the click until the result container shows a new answer, which is then
-compared whole with the in-process prediction.
+The websocket driver (`streamlit_load`) and the HTTP load generators give the server's time; this gives what a
+person sees. Each submit changes one numeric feature, so every answer differs from the one before. The clock is the
+page's own: a script installed in every document notes the click event's time, and the time of the first animation
+frame after the answer's container holds a new text (the frame that paints it), so neither Playwright's actionability
+checks nor its polling are counted. The same script notes when the answer's first and last bytes arrived (Streamlit's
+websocket frames; the Flask page's navigation timing), so a submit splits into network + server, and the browser's
+own work. Each shown answer is then compared whole with the in-process prediction.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
 from benchmarks import affinity
+from benchmarks.targets import SHIPPED_VARIANTS, STREAMLIT, TargetSpec
 from shared_model import Feature, FeatureType, ModelSpec
 from shared_model.system_tools import tool_path
 
@@ -32,19 +36,95 @@ CHROMIUM_FLAGS = (
 RESULT = ".st-key-prediction_result [data-testid='stJson']"
 TIMEOUT_MS = 30_000
 WARMUP_SUBMITS = 2
-# True once the result container's text is present and differs from the text before the click.
-CHANGED = """([selector, before]) => {
-    const shown = document.querySelector(selector);
-    return shown !== null && shown.innerText.length > 0 && shown.innerText !== before;
+SUBMIT_LABEL = "Predict"
+# The parts of one submit, each in ms from the click: the answer's first byte, its last byte before it was shown,
+# the answer in the page's DOM, and the frame that paints it (the figure a person waits for).
+PARTS = ("first_byte", "last_byte", "in_dom", "rendered")
+# Installed in every document before the page's own scripts (a Flask submit loads a new document, so the click's
+# time travels in sessionStorage). Streamlit's answer arrives as websocket frames: each frame's arrival is noted.
+CLOCK = """(() => {
+    const RESULT = %s, CLICK = "servebench.click", BEFORE = "servebench.before", SHOWN = "servebench.shown";
+    const now = () => performance.timeOrigin + performance.now();
+    const frames = [];
+    const Socket = window.WebSocket;
+    window.WebSocket = class extends Socket {
+        constructor(...args) { super(...args); this.addEventListener("message", () => frames.push(now())); }
+    };
+    addEventListener("click", (event) => {
+        sessionStorage.setItem(CLICK, String(performance.timeOrigin + event.timeStamp));
+    }, true);
+    const check = () => {
+        const click = Number(sessionStorage.getItem(CLICK));
+        const shown = document.querySelector(RESULT);
+        if (!click || document.readyState === "loading" || shown === null || !shown.innerText
+            || shown.innerText === sessionStorage.getItem(BEFORE)) return;
+        sessionStorage.removeItem(CLICK);
+        const inDom = now();
+        requestAnimationFrame(() => {
+            const rendered = now();
+            const arrived = frames.filter((t) => t >= click && t <= inDom);
+            const nav = performance.getEntriesByType("navigation")[0];
+            const first = arrived.length ? arrived[0] : performance.timeOrigin + nav.responseStart;
+            const last = arrived.length ? arrived[arrived.length - 1] : performance.timeOrigin + nav.responseEnd;
+            const parts = {first_byte: first, last_byte: last, in_dom: inDom, rendered: rendered};
+            for (const name in parts) parts[name] -= click;
+            sessionStorage.setItem(SHOWN, JSON.stringify(parts));
+        });
+    };
+    new MutationObserver(check).observe(document, {childList: true, subtree: true, characterData: true});
+    document.addEventListener("DOMContentLoaded", check);
+})()"""
+ARM = """([before]) => {
+    sessionStorage.setItem("servebench.before", before);
+    sessionStorage.removeItem("servebench.shown");
 }"""
+SHOWN = "sessionStorage.getItem('servebench.shown')"
+
+
+def shown_json(text: str) -> object:
+    """st.json's viewer text as JSON: it shows one entry per line, without the commas."""
+    lines = text.split("\n")
+    joined = lines[0]
+    for previous, line in itertools.pairwise(lines):
+        needs_comma = not previous.endswith(("{", "[")) and not line.startswith(("}", "]"))
+        joined += ("," if needs_comma else "") + line
+    return json.loads(joined)
+
+
+@dataclass(frozen=True, slots=True)
+class PageHooks:
+    """Where a page's inputs and answer are, and how its answer's text reads as JSON."""
+
+    input_of: Callable[[str], str]  # a feature's name -> the CSS selector of its input
+    result: str  # the CSS selector of the element holding the answer
+    answer: Callable[[str], object]
+
+
+# The Flask page's fixed hooks: each input's `name` is the feature's, the exact JSON body inside #prediction_result.
+PAGES = {
+    STREAMLIT: PageHooks(lambda name: f".st-key-{name} input", RESULT, shown_json),
+    "flask_app": PageHooks(lambda name: f"[name='{name}']", "#prediction_result", json.loads),
+}
+
+
+def measures_page(target: TargetSpec) -> bool:
+    """A front end with a page for people, at one worker (every Streamlit variant; Flask as shipped)."""
+    if target.kind != "front_end" or target.workers != 1 or target.name not in PAGES:
+        return False
+    return target.name == STREAMLIT or target.variant == SHIPPED_VARIANTS[target.name]
 
 
 @dataclass(slots=True)
 class BrowserSample:
-    """Click-to-result times of the measured submits, and the submits whose shown answer was wrong."""
+    """The measured submits' times by part (ms from the click), and the submits whose shown answer was wrong."""
 
-    submit_ms: list[float] = field(default_factory=list)
+    parts_ms: dict[str, list[float]] = field(default_factory=lambda: {part: [] for part in PARTS})
     wrong: list[str] = field(default_factory=list)
+
+    @property
+    def submit_ms(self) -> list[float]:
+        """Click → the frame that paints the answer, per measured submit."""
+        return self.parts_ms["rendered"]
 
 
 def varied_feature(spec: ModelSpec) -> Feature:
@@ -65,7 +145,9 @@ def submit_times(
     records: Sequence[dict[str, Any]],
     expected: Sequence[dict[str, Any]],
     feature: str,
+    *,
     cores: Sequence[int],
+    hooks: PageHooks = PAGES[STREAMLIT],
 ) -> BrowserSample:
     """Submit each record's value of `feature` (the form keeps its examples elsewhere); time click → new result."""
     sample = BrowserSample()
@@ -76,13 +158,15 @@ def submit_times(
             try:
                 page = browser.new_page()
                 page.set_default_timeout(TIMEOUT_MS)
+                page.add_init_script(CLOCK % json.dumps(hooks.result))
                 page.goto(base_url)
-                page.get_by_role("button", name="Predict").wait_for()
+                page.get_by_role("button", name=SUBMIT_LABEL, exact=True).wait_for()
                 for index, (record, want) in enumerate(zip(records, expected, strict=True)):
-                    elapsed_ms, shown = _submit(page, feature, record[feature])
+                    parts, shown = _submit(page, hooks, feature, record[feature])
                     if index < WARMUP_SUBMITS:
                         continue
-                    sample.submit_ms.append(elapsed_ms)
+                    for part in PARTS:
+                        sample.parts_ms[part].append(parts[part])
                     if shown != want:
                         sample.wrong.append(
                             f"{feature}={record[feature]!r}: shown {shown!r}, expected {want!r}"
@@ -95,22 +179,11 @@ def submit_times(
     return sample
 
 
-def _submit(page: Page, feature: str, value: Any) -> tuple[float, object]:
-    result = page.locator(RESULT)
-    before = result.inner_text() if result.count() else ""
-    page.locator(f".st-key-{feature} input").fill(repr(value))
-    started = time.perf_counter()
-    page.get_by_role("button", name="Predict").click()
-    page.wait_for_function(CHANGED, arg=[RESULT, before], polling="raf")
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    return elapsed_ms, shown_json(result.inner_text())
-
-
-def shown_json(text: str) -> object:
-    """st.json's viewer text as JSON: it shows one entry per line, without the commas."""
-    lines = text.split("\n")
-    joined = lines[0]
-    for previous, line in itertools.pairwise(lines):
-        needs_comma = not previous.endswith(("{", "[")) and not line.startswith(("}", "]"))
-        joined += ("," if needs_comma else "") + line
-    return json.loads(joined)
+def _submit(page: Page, hooks: PageHooks, feature: str, value: Any) -> tuple[dict[str, float], object]:
+    result = page.locator(hooks.result)
+    page.evaluate(ARM, [result.inner_text() if result.count() else ""])
+    page.locator(hooks.input_of(feature)).fill(repr(value))
+    page.get_by_role("button", name=SUBMIT_LABEL, exact=True).click()
+    page.wait_for_function(f"() => {SHOWN} !== null", polling="raf")
+    parts: dict[str, float] = json.loads(page.evaluate(f"() => {SHOWN}"))
+    return parts, hooks.answer(page.locator(hooks.result).inner_text())

@@ -171,10 +171,13 @@ class Harness:
         count = browser.WARMUP_SUBMITS + self.settings.browser_submits
         records = [{**spec.example_record(), feature: value} for value in distinct[:count]]
         expected = [expected_answer(self.predictor, self.validator, record) for record in records]
-        sample = browser.submit_times(run.url(""), records, expected, feature, self.generator_cores)
+        hooks = browser.PAGES[run.spec.name]
+        sample = browser.submit_times(
+            run.url(""), records, expected, feature, cores=self.generator_cores, hooks=hooks
+        )
         if sample.wrong:
             raise RuntimeError("the browser showed wrong answers: " + "; ".join(sample.wrong[:3]))
-        run.browser_ms, run.browser_feature = sample.submit_ms, feature
+        run.browser_ms, run.browser_parts_ms, run.browser_feature = sample.submit_ms, sample.parts_ms, feature
 
     def _check_answers(self, run: Run, server: Server, count: int | None = None) -> list[str]:
         records, expected = self.records[:count], self.expected[:count]
@@ -366,7 +369,7 @@ def _scenarios_of(runs: Sequence[Run]) -> list[Scenario]:
 def _browser_cross_checks(harness: Harness, runs: Sequence[Run], progress: Progress) -> None:
     if not harness.settings.browser_submits:
         return
-    chosen = [run for run in runs if not run.spec.is_http and run.failure is None]
+    chosen = [run for run in runs if browser.measures_page(run.spec) and run.failure is None]
     task = progress.add_task("browser cross-check", total=len(chosen))
     for run in chosen:
         progress.update(task, description=f"browser cross-check: {run.spec.label}")

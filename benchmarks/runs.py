@@ -29,6 +29,7 @@ class Run:
     idle_rss: tuple[int, list[int]] = (0, [])
     timing: dict[str, float] = field(default_factory=dict)
     browser_ms: list[float] = field(default_factory=list)
+    browser_parts_ms: dict[str, list[float]] = field(default_factory=dict)  # benchmarks.browser.PARTS
     browser_feature: str = ""
     verification: str | None = None  # how a peer (or a front end over OIP) was verified, in one line
 

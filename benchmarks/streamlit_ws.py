@@ -10,7 +10,8 @@ The protocol is Streamlit's own (`streamlit.proto` of the installed version, so 
 the client sends `BackMsg.rerun_script` with the widget states and reads `ForwardMsg`s until `script_finished`.
 The server does not run the script on connect, so entering the session runs it once with no widget state; widget
 ids are then read from that run by widget key (`$$ID-<hash>-<key>`), never hard-coded, because the hash depends on
-the widget's parameters. A form submit is every form widget's value plus the submit button's trigger in ONE rerun.
+the widget's parameters. A form submit is every form widget's value plus the submit button's trigger in ONE rerun;
+a form inside `st.fragment` is submitted as the browser does, as a rerun of that fragment only.
 
 Delayed ACK: Streamlit's server socket does not set TCP_NODELAY, so a client that acknowledges lazily stalls each
 rerun by ~40 ms (Nagle on the server waiting for our ACK). On Linux the client sets TCP_QUICKACK again after every
@@ -32,7 +33,7 @@ from urllib.parse import urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.Delta_pb2 import Delta
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.typing import Subprotocol
@@ -42,7 +43,8 @@ SUBPROTOCOL = "streamlit"
 RESULT_CONTAINER_KEY = "prediction_result"
 SUBMIT_LABEL = "Predict"
 QUICKACK_SUPPORTED = hasattr(socket, "TCP_QUICKACK")
-FINISHED_SUCCESSFULLY = 0  # ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
+# ForwardMsg.ScriptFinishedStatus: a whole script run, and a fragment's rerun, that finished without error.
+FINISHED_SUCCESSFULLY = (0, 3)
 
 
 class StreamlitProtocolError(RuntimeError):
@@ -60,6 +62,7 @@ class Widget:
     options: tuple[str, ...] = ()
     is_form_submitter: bool = False
     label: str = ""
+    fragment_id: str = ""  # the st.fragment the widget is drawn in; its trigger reruns only that fragment
 
 
 @dataclass(slots=True)
@@ -135,7 +138,8 @@ class StreamlitSession:
 
     async def run_form(self, record: Mapping[str, Any]) -> FormRun:
         """Submit `record` in one rerun and report the result, any alerts, and the time to result / finish."""
-        page = await self.rerun(self.form_states(record))
+        states = self.form_states(record)
+        page = await self.rerun(states, fragment_id=self.widgets_by_id[states[-1].id].fragment_id)
         bodies = page.json_in.get(self.result_key, [])
         result = json.loads(bodies[-1]) if bodies else None
         return FormRun(result, page.alerts, page.first_result_s, page.finished_s)
@@ -152,11 +156,17 @@ class StreamlitSession:
         states.append(WidgetState(id=self._submit_button(form_ids).id, trigger_value=True))
         return states
 
-    async def rerun(self, states: Sequence[WidgetState]) -> PageRun:
-        """Send one `rerun_script` and read the page until `script_finished`; the clock starts at the send."""
+    @property
+    def widgets_by_id(self) -> dict[str, Widget]:
+        """The first page's widgets by their id."""
+        return {widget.id: widget for widget in self.widgets.values()}
+
+    async def rerun(self, states: Sequence[WidgetState], fragment_id: str = "") -> PageRun:
+        """Send one `rerun_script` (of one fragment, if named) and read until `script_finished`; timed from the send."""
         message = BackMsg()
         message.rerun_script.SetInParent()
         message.rerun_script.widget_states.widgets.extend(states)
+        message.rerun_script.fragment_id = fragment_id
         started = time.perf_counter()
         await self._ws.send(message.SerializeToString())
         return await asyncio.wait_for(self._read_page(started), self.timeout)
@@ -173,7 +183,7 @@ class StreamlitSession:
             if kind == "script_finished":
                 page.finished_status = message.script_finished
                 page.finished_s = time.perf_counter() - started
-                if page.finished_status != FINISHED_SUCCESSFULLY:
+                if page.finished_status not in FINISHED_SUCCESSFULLY:
                     raise StreamlitProtocolError(f"script finished with status {page.finished_status}")
                 return page
             if kind != "delta":
@@ -183,16 +193,17 @@ class StreamlitSession:
             if delta.WhichOneof("type") == "add_block" and delta.add_block.id:
                 containers[path] = _key_of(delta.add_block.id)
             elif delta.WhichOneof("type") == "new_element":
-                self._record_element(page, delta.new_element, path, containers, started)
+                self._record_element(page, delta, path, containers, started)
 
     def _record_element(
         self,
         page: PageRun,
-        element: Element,
+        delta: Delta,
         path: tuple[int, ...],
         containers: Mapping[tuple[int, ...], str],
         started: float,
     ) -> None:
+        element = delta.new_element
         kind = element.WhichOneof("type")
         if kind == "json":
             for key in _enclosing_keys(path, containers):
@@ -215,6 +226,7 @@ class StreamlitSession:
                     options=tuple(getattr(proto, "options", ())),
                     is_form_submitter=bool(getattr(proto, "is_form_submitter", False)),
                     label=getattr(proto, "label", ""),
+                    fragment_id=delta.fragment_id,
                 )
 
     def _submit_button(self, form_ids: set[str]) -> Widget:

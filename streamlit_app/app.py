@@ -47,11 +47,13 @@ def model_card(predictor: Predictor) -> None:
 
 
 def show_result(result: dict[str, Any]) -> None:
-    """The prediction, a probability chart for a classifier, and the exact JSON answer at full precision."""
+    """The prediction, a bar per class probability, and the exact JSON answer at full precision."""
     value = result["prediction"]
     st.metric("Prediction", f"{value:.6g}" if isinstance(value, float) else str(value))
-    if "probabilities" in result:
-        st.bar_chart(pd.Series(result["probabilities"], name="probability"), horizontal=True)
+    # Progress bars, not st.bar_chart: its Vega-Lite chart cost ~50 ms of server CPU a submit (Altair builds and
+    # validates the spec) and more in the browser, the most of click -> result (benchmarks/METHOD.md).
+    for label, probability in result.get("probabilities", {}).items():
+        st.progress(probability, text=f"{label}: {probability:.1%}")
     with st.container(key=RESULT_KEY):
         # The very text json.dumps writes (repr floats), as the HTTP front ends send it.
         st.json(json.dumps(result), expanded=True)
@@ -74,6 +76,15 @@ def main() -> None:
     st.set_page_config(page_title=f"{predictor.name} · servebench", layout="centered")
     model_card(predictor)
     st.title(f"{predictor.name} {predictor.version}")
+    prediction_section(predictor, validator)
+    st.divider()
+    batch_section(predictor, validator)
+
+
+# A fragment: a submit reruns the form and its answer only, not the model card and the batch section around them.
+@st.fragment
+def prediction_section(predictor: Predictor, validator: Validator) -> None:
+    """The form and, on the submit's rerun, its answer or the field errors."""
     record = record_form(predictor.spec)
     # concern: routing
     # The answer belongs to the submit rerun only (the button is a trigger), as in any Streamlit form.
@@ -82,8 +93,6 @@ def main() -> None:
         st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(outcome.details)}")
     elif outcome is not None:
         show_result(outcome)
-    st.divider()
-    batch_section(predictor, validator)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ FRONT_END_CONCERNS = {
         "admission": 0,
         "cors": 0,
         "server_config": 68,
-        "ui": 121,
+        "ui": 124,
         "batching": 0,
         "feature_store": 0,
         "oip": 0,

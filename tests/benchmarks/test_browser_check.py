@@ -1,4 +1,4 @@
-"""The benchmark's browser cross-check: real clicks in Chromium, timed, and each shown answer checked whole."""
+"""The benchmark's browser cross-check: real clicks in Chromium on each page, timed, each shown answer checked whole."""
 
 from __future__ import annotations
 
@@ -12,17 +12,25 @@ from shared_model import Predictor, Validator
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
-def test_each_submit_is_timed_and_a_wrong_answer_is_caught(
-    loan: Predictor, loan_validator: Validator
+@pytest.mark.parametrize("front_end", sorted(browser.PAGES))
+def test_each_submit_is_timed_in_parts_and_a_wrong_answer_is_caught(
+    front_end: str, loan: Predictor, loan_validator: Validator
 ) -> None:
     feature = browser.varied_feature(loan.spec)
     assert feature.name == "age"  # the loan spec's first integer feature
     records = [{**loan.spec.example_record(), "age": age} for age in (30, 31, 40, 41, 50)]
     expected = [expected_answer(loan, loan_validator, record) for record in records]
     expected[-1] = {**expected[-1], "label": "not what the model says"}
-    with running_server("streamlit_app", model="loan") as server:
-        sample = browser.submit_times(server.base_url, records, expected, "age", cores=[])
-    assert len(sample.submit_ms) == len(records) - browser.WARMUP_SUBMITS
-    assert all(0 < ms < browser.TIMEOUT_MS for ms in sample.submit_ms)
+    with running_server(front_end, model="loan") as server:
+        sample = browser.submit_times(
+            server.base_url, records, expected, "age", cores=[], hooks=browser.PAGES[front_end]
+        )
+    measured = len(records) - browser.WARMUP_SUBMITS
+    assert {part: len(times) for part, times in sample.parts_ms.items()} == dict.fromkeys(
+        browser.PARTS, measured
+    )
+    # Each submit's parts come in the order they happen, all after the click and within the timeout.
+    for first_byte, last_byte, in_dom, rendered in zip(*sample.parts_ms.values(), strict=True):
+        assert 0 < first_byte <= last_byte <= in_dom <= rendered < browser.TIMEOUT_MS
     assert len(sample.wrong) == 1
     assert sample.wrong[0].startswith("age=50: shown {")
