@@ -62,3 +62,16 @@ def test_settings_are_frozen() -> None:
     settings = load_settings({})
     with pytest.raises(pydantic.ValidationError):
         settings.MAX_BATCH = 5
+
+
+def test_the_secret_key_is_hidden_when_read_and_when_refused() -> None:
+    key = "s" * 40
+    settings = load_settings({"SERVEBENCH_SECRET_KEY": key})
+    assert settings.SECRET_KEY is not None
+    assert settings.SECRET_KEY.get_secret_value() == key
+    assert key not in repr(settings)
+    assert load_settings({}).SECRET_KEY is None
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"SERVEBENCH_SECRET_KEY": "short-secret"})
+    assert str(caught.value).startswith("SERVEBENCH_SECRET_KEY=<hidden>: ")
+    assert "short-secret" not in str(caught.value)
