@@ -147,6 +147,6 @@ def refuse_failed_contract(runs: Sequence[Run], contract: Sequence[ContractRow])
     """A front end that failed the contract keeps its failure and is never started or measured."""
     failed = {row.front_end: row for row in contract if not row.passed}
     for run in runs:
-        row = failed.get(run.spec.name)
+        row = failed.get(run.spec.name) or failed.get(f"{run.spec.name}:{run.spec.variant}")
         if row is not None and run.failure is None:
             run.failure = "failed the contract: " + "; ".join(row.failures[:5])

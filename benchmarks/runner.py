@@ -33,7 +33,7 @@ from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario
 from benchmarks.streamlit_load import first_page_s, run_sessions
 from benchmarks.streamlit_ws import QUICKACK_SUPPORTED
-from benchmarks.targets import HTTP_FRONT_ENDS, STREAMLIT, Server, running
+from benchmarks.targets import BATCHED_VARIANT, HTTP_FRONT_ENDS, STREAMLIT, Server, running
 from benchmarks.verify import check_answers, expected_answer, run_contract
 from benchmarks.wrk import run_wrk
 from shared_model import Validator, load_model
@@ -220,7 +220,8 @@ def execute(
     contract: list[ContractRow] = []
     if settings.run_contract:
         console.print("verifying: the live contract catalogue (pytest contract_tests --mode live) ...")
-        contract = run_contract(front_end_names, model)
+        batched = [f"{name}:{BATCHED_VARIANT}" for name in HTTP_FRONT_ENDS]
+        contract = run_contract([*front_end_names, *batched], model)
     with ExitStack() as stack, progress_for(console) as progress:
         # A front end that failed the contract is not even started: it gets its failure, never figures.
         assembly.refuse_failed_contract(list(runs.values()), contract)

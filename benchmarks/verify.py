@@ -18,7 +18,13 @@ from shared_model import Predictor, Validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_RESULTS = REPO_ROOT / "contract_tests" / "results" / "latest.json"
-CONTRACT_NAMES = {"flask_app": "flask", "fastapi_app": "fastapi", "streamlit_app": "streamlit"}
+CONTRACT_NAMES = {
+    "flask_app": "flask",
+    "fastapi_app": "fastapi",
+    "streamlit_app": "streamlit",
+    "flask_app:batched": "flask-batched",  # a variant with a contract of its own: front end:variant
+    "fastapi_app:batched": "fastapi-batched",
+}
 CONTRACT_TIMEOUT_S = 600
 CHECKED_RECORDS = 5
 

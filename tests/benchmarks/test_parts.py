@@ -81,6 +81,27 @@ def test_a_front_end_that_failed_the_contract_is_never_started_or_measured() -> 
     assert (failed.verified, failed.measurements) == (False, [])
 
 
+def test_a_batched_variant_that_failed_its_contract_is_never_started() -> None:
+    from benchmarks.assembly import refuse_failed_contract
+    from benchmarks.results import ContractRow
+    from benchmarks.runs import Run
+    from benchmarks.targets import front_end
+
+    runs = [Run(front_end("fastapi_app")), Run(front_end("fastapi_app", "batched"))]
+    contract = [
+        ContractRow(front_end="fastapi_app", passed=True, source="t", checks=3, failures=[]),
+        ContractRow(
+            front_end="fastapi_app:batched",
+            passed=False,
+            source="t",
+            checks=3,
+            failures=["ulps: 1 of 3 failed"],
+        ),
+    ]
+    refuse_failed_contract(runs, contract)
+    assert [run.failure for run in runs] == [None, "failed the contract: ulps: 1 of 3 failed"]
+
+
 def test_the_in_process_floor_reports_every_batch_size(loan) -> None:
     from benchmarks.in_process import floor_target, timed_calls
     from shared_model import Validator
