@@ -106,7 +106,9 @@ def test_threads_share_one_call_and_get_their_rows_answers(loan: Predictor) -> N
     alone = [loan.predict_one(row) for row in rows]
     # The batch's composition is the threads' arrival order, so its floats are compared within a bound.
     for answer, single in zip(answers, alone, strict=True):
-        assert isinstance(answer, Prediction) and answer.probabilities and single.probabilities
+        assert isinstance(answer, Prediction)
+        assert answer.probabilities
+        assert single.probabilities
         assert answer.prediction == single.prediction
         got, want = (
             np.array(list(answer.probabilities.values())),
@@ -150,7 +152,8 @@ def test_a_failing_row_fails_only_its_own_request(loan: Predictor, gather: Any) 
     # The batch failed; each row was then predicted alone and got exactly what it gets alone.
     assert counting.calls == [4, 1, 1, 1, 1]
     assert answers[:3] == [loan.predict_one(row) for row in rows[:3]]
-    assert isinstance(answers[3], ValueError) and "cannot price" in str(answers[3])
+    assert isinstance(answers[3], ValueError)
+    assert "cannot price" in str(answers[3])
 
 
 def test_settle_hands_a_lone_rows_error_back(loan: Predictor) -> None:
