@@ -143,6 +143,15 @@ def test_more_rows_than_a_batch_holds_are_predicted_in_several(loan: Predictor) 
     assert [a.prediction for a in answers] == [p.prediction for p in loan.predict(rows)]  # type: ignore[union-attr]
 
 
+def test_threads_beyond_a_batch_are_predicted_in_several(loan: Predictor) -> None:
+    counting = CountingPredictor(loan)
+    rows = rows_of(loan, 7)
+    answers = in_threads(ThreadBatcher(counting, BatchPolicy(max_rows=3, wait_s=0.05)), rows)
+    assert sum(counting.calls) == 7
+    assert max(counting.calls) <= 3
+    assert [a.prediction for a in answers] == [loan.predict_one(row).prediction for row in rows]  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("gather", [in_threads, on_loop], ids=["threads", "loop"])
 def test_a_failing_row_fails_only_its_own_request(loan: Predictor, gather: Any) -> None:
     counting = CountingPredictor(refusing(loan))
