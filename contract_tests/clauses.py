@@ -124,12 +124,12 @@ CLAUSES: tuple[Clause, ...] = (
     Clause(
         "store.lookups",
         "stored features looked up by key: bodies as shared_model's on the stored row; unknown key 404 at the key",
-        kinds=_HTTP,
+        ui_modes=_INPROCESS,
     ),
     Clause(
         "store.down",
         "the store stopped: 503 feature_store_unavailable at once, 200 again when it is back (live: mid-run)",
-        kinds=_HTTP,
+        ui_modes=_INPROCESS,
     ),
     Clause(
         "byom.new_feature",

@@ -75,7 +75,7 @@ class StreamlitAppTest:
 
     def predict(self, record: Mapping[str, Any]) -> Reply:
         """Fill every widget (a feature absent from the record is cleared), press Predict, read the page."""
-        for feature in self.predictor.spec.features:
+        for feature in self.predictor.spec.request_features:
             value = record.get(feature.name)
             widget: Any = self.app.get_by_key(feature.name)
             widget.set_value(value)

@@ -15,6 +15,7 @@ from shared_model.errors import FieldError, ValidationFailed
 from shared_model.http import prediction_body
 from shared_model.predictor import Predictor
 from shared_model.spec import Feature, FeatureType, ModelSpec
+from shared_model.store import StoreReader
 from shared_model.tabular import BOOLEAN_CELLS, cell_text
 from shared_model.validation import Validator
 
@@ -105,11 +106,16 @@ def errors_by_field(spec: ModelSpec, errors: Sequence[FieldError]) -> dict[str, 
 
 
 def answer_for(
-    record: dict[str, object], validator: Validator, predictor: Predictor
+    record: dict[str, object], validator: Validator, predictor: Predictor, store: StoreReader | None = None
 ) -> dict[str, Any] | ValidationFailed:
-    """The contract's predict response for a record, or the validator's failure (a page shows either)."""
+    """The contract's predict response for a record, or the validator's failure (a page shows either).
+
+    A spec's stored features are looked up through `store`; its UnknownEntity or FeatureStoreUnavailable is raised.
+    """
     try:
         row = validator.validate_record(record)
     except ValidationFailed as failure:
         return failure
+    if store is not None:
+        row = store.complete([row])[0]
     return prediction_body(predictor, predictor.predict_one(row))

@@ -10,12 +10,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed
-from shared_model.errors import problem_place
+from shared_model import FieldError, Predictor, ServeError, SettingsError, ValidationFailed, Validator
+from shared_model.errors import FeatureStoreUnavailable, UnknownEntity, problem_place
 from shared_model.form import answer_for
 from streamlit_app.batch import batch_section
 from streamlit_app.form import record_form
-from streamlit_app.serving import served_model, served_settings
+from streamlit_app.serving import served_model, served_settings, served_store
 
 RESULT_KEY = "prediction_result"
 # concern: error_mapping
@@ -88,11 +88,21 @@ def prediction_section(predictor: Predictor, validator: Validator) -> None:
     record = record_form(predictor.spec)
     # concern: routing
     # The answer belongs to the submit rerun only (the button is a trigger), as in any Streamlit form.
-    outcome = None if record is None else answer_for(record, validator, predictor)
-    if isinstance(outcome, ValidationFailed):
-        st.error(f"{INVALID_INPUT}\n\n{field_errors_markdown(outcome.details)}")
+    outcome = None if record is None else looked_up_answer(record, validator, predictor)
+    if isinstance(outcome, ServeError):
+        intro = INVALID_INPUT if isinstance(outcome, ValidationFailed) else outcome.message
+        st.error(f"{intro}\n\n{field_errors_markdown(outcome.details)}")
     elif outcome is not None:
         show_result(outcome)
+
+
+# concern: feature_store
+def looked_up_answer(record: dict[str, object], validator: Validator, predictor: Predictor) -> Any:
+    """The answer, a spec's stored features looked up first; an unknown key or a down store is shown as an error."""
+    try:
+        return answer_for(record, validator, predictor, served_store(served_settings(), predictor.spec))
+    except (UnknownEntity, FeatureStoreUnavailable) as problem:
+        return problem
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def feature_input(feature: Feature) -> object:
 def record_form(spec: ModelSpec) -> dict[str, object] | None:
     """The form; on submit, the record it holds (empty widgets left out), otherwise None."""
     with st.form(FORM_KEY):
-        values = {feature.name: feature_input(feature) for feature in spec.features}
+        values = {feature.name: feature_input(feature) for feature in spec.request_features}
         submitted = st.form_submit_button(SUBMIT_LABEL, type="primary")
     if not submitted:
         return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from shared_model import Predictor, ServedModel, Settings, Validator, load_settings
+from shared_model import ModelSpec, Predictor, ServedModel, Settings, Validator, load_settings
+from shared_model.store import StoreReader
 
 
 @st.cache_resource(show_spinner=False)
@@ -19,3 +20,11 @@ def served_settings() -> Settings:
 def served_model(settings: Settings) -> tuple[Predictor, Validator]:
     """The verified model and its validator; a failure raises and is not cached, so a repaired model loads."""
     return ServedModel.from_settings(settings).require()
+
+
+# concern: feature_store
+@st.cache_resource(show_spinner=False)
+def served_store(settings: Settings, _spec: ModelSpec) -> StoreReader | None:
+    """The blocking client of a spec with stored features: one bounded pool per server process, every session's."""
+    # The spec follows from the settings' model, so it is left out of the cache key (the leading underscore).
+    return StoreReader.connect(_spec, settings)

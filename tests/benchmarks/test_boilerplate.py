@@ -94,10 +94,10 @@ FRONT_END_CONCERNS = {
         "observability": 0,
         "admission": 0,
         "cors": 0,
-        "server_config": 67,
-        "ui": 120,
+        "server_config": 68,
+        "ui": 121,
         "batching": 0,
-        "feature_store": 0,
+        "feature_store": 11,
         "oip": 0,
     },
 }
