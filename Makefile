@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench report \
-        run-flask run-fastapi run-streamlit run-ray ray-env latency instructions peers clean
+        run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -125,10 +125,13 @@ SOAK_SECONDS ?= 600
 soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)
 	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
 
+scale-out: bootstrap system-packages ray-env ## FastAPI under uvicorn (1, 2 workers) and Ray Serve (1, 2 replicas), ~5 min
+	$(PY) -m benchmarks.scale_out
+
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
 report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given; SOAK=path adds a soak
 	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) PEERS=$(PEERS) SLO_MS=$(SLO_MS))
-	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),)
+	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),) $(if $(SCALE_OUT),--scale-out $(SCALE_OUT),)
 
 clean: ## Remove .venv, artifacts and caches
 	rm -rf $(VENV) $(RAY_VENV) $(PEERS_DIR) artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

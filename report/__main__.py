@@ -9,6 +9,7 @@ from pathlib import Path
 from report.contents import build
 from report.loading import ResultsError, load_results, newest_results
 from report.render import write
+from report.scale_out import load_scale_out, newest_scale_out
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights
 from report.soak import load_soak, newest_soak
 
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--soak", type=Path, help="a soak results file (default: the newest soak-*.json beside the results)"
     )
+    parser.add_argument(
+        "--scale-out",
+        type=Path,
+        help="a scale-out results file (default: the newest scale-out-*.json beside the results)",
+    )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: reports/latest)")
     args = parser.parse_args(argv)
     try:
@@ -44,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         baseline = load_results(args.baseline) if args.baseline else None
         soak_file = args.soak or newest_soak(path.parent)
         soak = (soak_file.name, load_soak(soak_file)) if soak_file else None
+        scale_file = args.scale_out or newest_scale_out(path.parent)
+        scale_out = (scale_file.name, load_scale_out(scale_file)) if scale_file else None
     except (WeightsError, FileNotFoundError, ResultsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -54,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     # The results are kept beside the report, so the rebuild command points at that copy.
     rebuild = f"make report RESULTS={_shown(args.out / 'results.json')}{options}"
     command = f"{measure} (measure afresh) · {rebuild} (rebuild this report from its results)"
-    markdown, html = write(build(results, weights, baseline, command, soak), args.out, path, soak_file)
+    markdown, html = write(
+        build(results, weights, baseline, command, soak, scale_out=scale_out), args.out, path, soak_file
+    )
     print(f"wrote {markdown}\nwrote {html}")
     return 0
 

@@ -8,6 +8,7 @@ from benchmarks.results import Results
 from report import charts, tables
 from report.compare import Change, significant_changes
 from report.figures import headlines, normalised
+from report.scale_out import ScaleOut
 from report.scoring import Score, rank
 from report.soak import Soak
 from report.verdicts import Verdict, verdicts
@@ -27,6 +28,8 @@ class Report:
     reproduce: str
     soak: Soak | None = None
     soak_name: str | None = None  # the soak file's name, as kept beside the report
+    scale_out: ScaleOut | None = None
+    scale_out_name: str | None = None
 
     @property
     def banner(self) -> str | None:
@@ -43,6 +46,8 @@ def build(
     baseline: Results | None = None,
     reproduce: str = "make report",
     soak: tuple[str, Soak] | None = None,
+    *,
+    scale_out: tuple[str, ScaleOut] | None = None,
 ) -> Report:
     """Compute the whole report from one results file (and, optionally, an older one to compare with)."""
     results = normalised(results)
@@ -68,4 +73,6 @@ def build(
         reproduce=reproduce,
         soak=soak[1] if soak else None,
         soak_name=soak[0] if soak else None,
+        scale_out=scale_out[1] if scale_out else None,
+        scale_out_name=scale_out[0] if scale_out else None,
     )

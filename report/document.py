@@ -11,6 +11,7 @@ from report.html import CHART_FOLDER
 from report.method import method
 from report.overhead import instruction_rows, layer_lines, paired_rows
 from report.peers import goal_lines, peer_rows, peer_targets
+from report.scale_out import scale_out_lines, scale_out_rows
 from report.soak import soak_rows
 from report.summary import summary, unstable_run
 
@@ -219,6 +220,35 @@ def soak(r: Report) -> str:
     )
 
 
+def scale_out(r: Report) -> str:
+    title = "Scale-out: workers, replicas and Ray Serve (make scale-out)"
+    if r.scale_out is None:
+        return join(
+            heading(2, title),
+            "No scale-out results beside this results file: `make scale-out` writes "
+            "`benchmarks/results/scale-out-<UTC timestamp>.json` (or give one with `make report SCALE_OUT=path`).",
+        )
+    headers = (
+        "engine",
+        "processes",
+        "req/s, median (min–max)",
+        "req/s per process",
+        "p99 ms",
+        "idle RSS",
+        "start",
+        "errors / non-200",
+    )
+    s = r.scale_out
+    return join(
+        heading(2, title),
+        f"`{r.scale_out_name}`, started {s.started}, model {s.model}: the FastAPI app under uvicorn behind nginx (the "
+        f"shipped launcher) and under Ray Serve, closed loop at {s.connections} connections, {s.repeats} × "
+        f"{s.seconds:g} s each after a warm-up, generator and server sharing both cores.",
+        table(headers, (row.cells for row in scale_out_rows(s))),
+        bullets(scale_out_lines(s)),
+    )
+
+
 def contract(r: Report) -> str:
     headers = ("front end", "result", "checks", "failures", "source")
     return tabled(r, "Contract (verified before measuring)", headers, "contract")
@@ -271,6 +301,7 @@ SECTIONS: tuple[Section, ...] = (
     variants,
     streamlit,
     soak,
+    scale_out,
     contract,
     features,
     changes,

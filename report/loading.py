@@ -12,6 +12,7 @@ from benchmarks.results import Results, SchemaVersion
 
 KNOWN_VERSIONS: tuple[str, ...] = get_args(SchemaVersion)
 SOAK_PATTERN = "soak-*.json"
+SCALE_OUT_PATTERN = "scale-out-*.json"
 
 
 class ResultsError(ValueError):
@@ -19,8 +20,13 @@ class ResultsError(ValueError):
 
 
 def newest_results(folder: Path) -> Path:
-    """The most recent benchmark results file (names are UTC timestamps, so they sort by time); soak files excluded."""
-    files = sorted(path for path in folder.glob("*.json") if not path.match(SOAK_PATTERN))
+    """The most recent benchmark results file (names are UTC timestamps, so they sort by time); soak and scale-out
+    files excluded."""
+    files = sorted(
+        path
+        for path in folder.glob("*.json")
+        if not path.match(SOAK_PATTERN) and not path.match(SCALE_OUT_PATTERN)
+    )
     if not files:
         raise FileNotFoundError(f"no results in {folder}; run `make bench` or give RESULTS=path")
     return files[-1]

@@ -1,0 +1,133 @@
+"""The scale-out results file (`make scale-out`, benchmarks/scale_out.py): found beside the benchmark's, read, tabled.
+
+FastAPI under uvicorn (1 and 2 workers) and under Ray Serve (1 and 2 replicas): capacity per process, what the engine
+costs, and how each scales from one to two on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from report.loading import SCALE_OUT_PATTERN, ResultsError
+from report.tables import Row
+
+
+class Spread(BaseModel):
+    """min, median and max over the repeats."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min: float
+    median: float
+    max: float
+
+    def shown(self, digits: int = 0) -> str:
+        """`median (min–max)`."""
+        return f"{self.median:,.{digits}f} ({self.min:,.{digits}f}–{self.max:,.{digits}f})"
+
+
+class ScaleRun(BaseModel):
+    """One engine with one process count."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target: str
+    engine: str
+    count: int
+    start_s: float
+    idle_rss_mib: float
+    throughput: Spread
+    p99: Spread
+    errors: int
+    non_200: int
+
+
+class ScaleOut(BaseModel):
+    """A whole `scale-out-<UTC timestamp>.json`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    started: str
+    model: str
+    connections: int
+    seconds: float
+    repeats: int
+    runs: list[ScaleRun]
+
+    def run(self, engine: str, count: int) -> ScaleRun | None:
+        """The run of `engine` with `count` processes, if measured."""
+        return next((r for r in self.runs if (r.engine, r.count) == (engine, count)), None)
+
+
+def newest_scale_out(folder: Path) -> Path | None:
+    """The most recent scale-out file in `folder` (the results file's), if any."""
+    found = sorted(folder.glob(SCALE_OUT_PATTERN))
+    return found[-1] if found else None
+
+
+def load_scale_out(path: Path) -> ScaleOut:
+    """Read a scale-out file, or say in one line why it cannot be read."""
+    try:
+        return ScaleOut.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        first = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+        raise ResultsError(f"{path}: not a scale-out results file ({first})") from None
+
+
+def scale_out_rows(scale: ScaleOut) -> list[Row]:
+    """Each target: throughput, per process, p99, idle memory, start time, failures."""
+    return [
+        Row(
+            (
+                run.engine,
+                str(run.count),
+                run.throughput.shown(),
+                f"{run.throughput.median / run.count:,.0f}",
+                run.p99.shown(1),
+                f"{run.idle_rss_mib:,.0f} MiB",
+                f"{run.start_s:,.0f} s",
+                f"{run.errors} / {run.non_200}",
+            )
+        )
+        for run in scale.runs
+    ]
+
+
+def _ratio(a: ScaleRun, b: ScaleRun) -> str:
+    """a's median throughput over b's, and whether their ranges overlap (then it is within noise)."""
+    ratio = a.throughput.median / b.throughput.median
+    overlap = a.throughput.min <= b.throughput.max and b.throughput.min <= a.throughput.max
+    return f"{ratio:.2f}×" + (" (ranges overlap: within noise)" if overlap else "")
+
+
+def scale_out_lines(scale: ScaleOut) -> list[str]:
+    """The engine's cost, each engine's 1 → 2 scaling, the 2-core caveat, and a projection labelled as one."""
+    lines = []
+    for count in (1, 2):
+        ray, uvicorn = scale.run("ray", count), scale.run("uvicorn", count)
+        if ray and uvicorn:
+            lines.append(
+                f"Ray Serve with {count} replica{'s' if count > 1 else ''} against uvicorn with {count} "
+                f"worker{'s' if count > 1 else ''}: {_ratio(ray, uvicorn)} the throughput, "
+                f"{ray.idle_rss_mib - uvicorn.idle_rss_mib:+,.0f} MiB idle, start {ray.start_s:.0f} s against "
+                f"{uvicorn.start_s:.0f} s."
+            )
+    for engine in ("uvicorn", "ray"):
+        one, two = scale.run(engine, 1), scale.run(engine, 2)
+        if one and two:
+            lines.append(f"{engine}: two processes give {_ratio(two, one)} one's throughput.")
+    lines.append(
+        "This machine has 2 cores: it cannot show more than two workers or replicas, nor what Ray Serve is for — "
+        "replicas on other machines behind one endpoint."
+    )
+    two = scale.run("ray", 2)
+    if two:
+        lines.append(
+            f"Projection, not a measurement: if every further 2-core node ran two replicas as this one did, n nodes "
+            f"would answer about n × {two.throughput.median:,.0f} req/s at this concurrency per node, less whatever "
+            "the network hop between Serve's proxy and a remote replica costs (not measured here)."
+        )
+    return lines
