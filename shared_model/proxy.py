@@ -96,6 +96,8 @@ def nginx_config(plan: ProxyPlan, *, as_root: bool | None = None) -> str:
         "    keepalive_requests 1000000;",
         "    proxy_buffer_size 64k;",
         "    proxy_buffers 32 64k;",
+        _body_map("too_large", PayloadTooLarge.over(plan.max_body_bytes)),
+        _body_map("unavailable", ServerUnavailable()),
         f'    map $http_x_request_id $servebench_request_id {{ "~^{SANE_REQUEST_ID.pattern}$" $http_x_request_id;'
         " default $request_id; }",
         # Predictions go to an upstream capped at the in-flight limit; past it nginx turns to the backup, which
@@ -148,25 +150,37 @@ def _upstream(name: str, *servers: str) -> list[str]:
 
 
 def _named_answer(name: str, error: ServeError) -> list[str]:
-    # A named location has no path of its own to split on: the protocol's requests are told apart by their URI.
+    # A named location has no path of its own: the body is chosen by URI through a map (an `if` there would keep
+    # the upstream's 502 as the status), the protocol's shape under /v2, the contract's elsewhere.
+    body = f"$servebench_{name}_body"
     return [
         f"        location @{name} {{",
-        f"            if ($uri ~ ^{OIP_PREFIX}(/|$)) {{",
-        *(f"    {line}" for line in _answer(error, oip=True) if "default_type" not in line),
-        "            }",
-        *_answer(error),
+        *(line for line in _answer(error) if not line.lstrip().startswith("return")),
+        f"            return {error.status} {body};",
         "        }",
     ]
 
 
+def _body_map(name: str, error: ServeError) -> str:
+    """An http-level map from the request's URI to the JSON body of one of nginx's own answers."""
+    return (
+        f'    map $uri $servebench_{name}_body {{ "~^{OIP_PREFIX}(/|$)" {_quoted(oip_error_body(error))};'
+        f" default {_quoted(error.body())}; }}"
+    )
+
+
+def _quoted(body: object) -> str:
+    text = json.dumps(body, separators=(",", ":"))
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _answer(error: ServeError, request_id: str = "$servebench_request_id", *, oip: bool = False) -> list[str]:
-    body = json.dumps(oip_error_body(error) if oip else error.body(), separators=(",", ":"))
-    quoted = body.replace("\\", "\\\\").replace("'", "\\'")
+    quoted = _quoted(oip_error_body(error) if oip else error.body())
     return [
         "            default_type application/json;",
         f"            add_header X-Request-ID {request_id} always;",
         *(f'            add_header {header} "{value}" always;' for header, value in error.headers.items()),
-        f"            return {error.status} '{quoted}';",
+        f"            return {error.status} {quoted};",
     ]
 
 

@@ -122,4 +122,6 @@ def test_nginx_answers_the_protocol_in_its_shape(tmp_path) -> None:
     config = nginx_config(ProxyPlan.from_settings(settings, 5000, tmp_path), as_root=False)
     assert "v2/models/[^/]+/infer" in config  # infer is a prediction: limited like /v1/predict
     assert '{"error":"overloaded: ' in config
-    assert config.count("if ($uri ~ ^/v2(/|$))") == 2  # 413 and 502 answers too
+    assert '"~^/v2(/|$)" \'{"error":"payload_too_large: ' in config  # 413 and 502 answers too
+    assert '"~^/v2(/|$)" \'{"error":"server_unavailable: ' in config
+    assert "if (" not in config
