@@ -44,8 +44,12 @@ CONCERNS = (
     "feature_store",
 )
 UNMARKED = "unmarked"
+PAGE_CONCERN = "ui"
+# A page's files other than Python, by suffix; pygount names the languages by guessing (CSS as "CSS+Lasso").
+PAGE_LANGUAGES = {".html": "HTML/Jinja", ".css": "CSS", ".js": "JavaScript"}
 MARKER = re.compile(r"^\s*#\s*concern:\s*(\S+)\s*$")
 FILE_MARKER = re.compile(r"^\s*#\s*file concern:\s*(\S+)\s*$")
+OTHER_FILE_MARKER = re.compile(r"file concern:\s*(\w+)")  # in a template's or stylesheet's first-line comment
 FIRST_PARTY = {
     "shared_model",
     "benchmarks",
@@ -112,6 +116,22 @@ def count_package(folder: Path) -> BoilerplateRow:
         dependencies=sorted(dependencies),
         lines_per_concern=totals,
     )
+
+
+def page_lines(folder: Path) -> dict[str, int]:
+    """Code lines a front end's page for people takes, by language: its Python lines of the `ui` concern, and the
+    templates, stylesheets and scripts under the package, but for those whose first line marks another concern
+    (`{# file concern: docs -#}`); pygount counts, so comments and blank lines are excluded."""
+    lines = {"Python": count_package(folder).lines_per_concern.get(PAGE_CONCERN, 0)}
+    for path in sorted(folder.rglob("*")):
+        language = PAGE_LANGUAGES.get(path.suffix)
+        if not language or not path.is_file():
+            continue
+        head = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        if (marker := OTHER_FILE_MARKER.search(head)) is None or marker.group(1) == PAGE_CONCERN:
+            analysis = SourceAnalysis.from_file(str(path), "servebench", encoding="utf-8")
+            lines[language] = lines.get(language, 0) + int(analysis.code_count)
+    return lines
 
 
 def count_front_ends(names: Iterable[str], root: Path = REPO_ROOT) -> list[BoilerplateRow]:

@@ -4,8 +4,9 @@ For each page (Streamlit's app shipped and on Streamlit's defaults, Streamlit's 
 configuration, the Flask page as shipped): R repeats of N submits in Chromium (click → the frame painting the answer,
 and its parts, see `browser`), then each count of people submitting at once, browser-less (Streamlit: websocket
 sessions; Flask: form posts with their CSRF token): submits/s, median latency, and the server tree's RSS above idle
-per person. Figures are min / median / max over the repeats of each repeat's median; the load average is printed
-beside them, as a busy machine moves them. Writes `benchmarks/results/pages-<UTC timestamp>.json`.
+per person; and the code lines each page takes by language (`boilerplate.page_lines`). Figures are min / median /
+max over the repeats of each repeat's median; the load average is printed beside them, as a busy machine moves them.
+Writes `benchmarks/results/pages-<UTC timestamp>.json`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import browser, resources
+from benchmarks.boilerplate import REPO_ROOT, page_lines
 from benchmarks.load import LoadSample
 from benchmarks.page_load import run_people
 from benchmarks.servers import LOOPBACK, RunningServer, running_command, running_server
@@ -156,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         results["pages"][label] = figures
         _print(label, figures)
         print(f"{'':<32} load average {figures['load_average']}", flush=True)
+    results["lines_by_language"] = {
+        name: page_lines(REPO_ROOT / name) for name in ("streamlit_app", "flask_app")
+    }
+    print(f"code lines each page takes, by language: {results['lines_by_language']}")
     OUT.mkdir(exist_ok=True)
     path = OUT / f"pages-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

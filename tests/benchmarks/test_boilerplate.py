@@ -14,6 +14,7 @@ from benchmarks.boilerplate import (
     attribute,
     code_lines,
     count_package,
+    page_lines,
     third_party_imports,
 )
 from report.tables import FEATURES
@@ -176,6 +177,25 @@ def test_count_package_adds_up(tmp_path: Path) -> None:
     assert row.dependencies == ["fastapi", "flask", "prometheus_client"]
     assert sum(row.lines_per_concern.values()) == row.logical_lines
     assert row.lines_per_concern["error_mapping"] == 2 + 2
+
+
+def test_page_lines_by_language_leave_out_files_of_another_concern(tmp_path: Path) -> None:
+    package = tmp_path / "demo_app"
+    (package / "templates").mkdir(parents=True)
+    (package / "static").mkdir()
+    (package / "views.py").write_text("# concern: ui\nX = 1\n# concern: routing\nY = 2\n")
+    (package / "templates" / "page.html").write_text("{# the page #}\n<p>{{ x }}</p>\n\n<p>y</p>\n")
+    (package / "templates" / "docs.html").write_text("{# file concern: docs -#}\n<p>docs</p>\n")
+    (package / "static" / "page.css").write_text("/* look */\np { margin: 0; }\n")
+    assert page_lines(package) == {"Python": 1, "HTML/Jinja": 2, "CSS": 1}
+
+
+def test_the_flask_page_needs_html_and_css_and_streamlit_s_python_only() -> None:
+    flask, streamlit = page_lines(REPO_ROOT / "flask_app"), page_lines(REPO_ROOT / "streamlit_app")
+    assert set(flask) == {"Python", "HTML/Jinja", "CSS"}  # no JavaScript: the page works with scripts off
+    assert all(count > 0 for count in flask.values())
+    assert set(streamlit) == {"Python"}
+    assert streamlit["Python"] > 0
 
 
 @pytest.mark.parametrize("front_end", sorted(FRONT_END_CONCERNS))
