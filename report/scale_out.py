@@ -57,7 +57,7 @@ class ScaleOut(BaseModel):
     repeats: int
     runs: list[ScaleRun]
 
-    def run(self, engine: str, count: int) -> ScaleRun | None:
+    def measured(self, engine: str, count: int) -> ScaleRun | None:
         """The run of `engine` with `count` processes, if measured."""
         return next((r for r in self.runs if (r.engine, r.count) == (engine, count)), None)
 
@@ -107,7 +107,7 @@ def scale_out_lines(scale: ScaleOut) -> list[str]:
     """The engine's cost, each engine's 1 → 2 scaling, the 2-core caveat, and a projection labelled as one."""
     lines = []
     for count in (1, 2):
-        ray, uvicorn = scale.run("ray", count), scale.run("uvicorn", count)
+        ray, uvicorn = scale.measured("ray", count), scale.measured("uvicorn", count)
         if ray and uvicorn:
             lines.append(
                 f"Ray Serve with {count} replica{'s' if count > 1 else ''} against uvicorn with {count} "
@@ -116,14 +116,14 @@ def scale_out_lines(scale: ScaleOut) -> list[str]:
                 f"{uvicorn.start_s:.0f} s."
             )
     for engine in ("uvicorn", "ray"):
-        one, two = scale.run(engine, 1), scale.run(engine, 2)
+        one, two = scale.measured(engine, 1), scale.measured(engine, 2)
         if one and two:
             lines.append(f"{engine}: two processes give {_ratio(two, one)} one's throughput.")
     lines.append(
         "This machine has 2 cores: it cannot show more than two workers or replicas, nor what Ray Serve is for — "
         "replicas on other machines behind one endpoint."
     )
-    two = scale.run("ray", 2)
+    two = scale.measured("ray", 2)
     if two:
         lines.append(
             f"Projection, not a measurement: if every further 2-core node ran two replicas as this one did, n nodes "

@@ -13,7 +13,9 @@ from report.loading import ResultsError, newest_results
 from report.scale_out import ScaleOut, load_scale_out, newest_scale_out, scale_out_lines, scale_out_rows
 
 
-def run(engine: str, count: int, rps: tuple[float, float, float], rss: float, start: float) -> dict[str, Any]:
+def scale_run(
+    engine: str, count: int, rps: tuple[float, float, float], rss: float, start: float
+) -> dict[str, Any]:
     low, median, high = rps
     return {
         "target": f"{engine}-{count}",
@@ -36,10 +38,10 @@ SAMPLE = {
     "seconds": 8.0,
     "repeats": 3,
     "runs": [
-        run("uvicorn", 1, (280, 300, 320), 265.0, 3.0),
-        run("uvicorn", 2, (500, 560, 600), 520.0, 4.0),
-        run("ray", 1, (150, 160, 170), 900.0, 40.0),
-        run("ray", 2, (250, 300, 310), 1200.0, 45.0),
+        scale_run("uvicorn", 1, (280, 300, 320), 265.0, 3.0),
+        scale_run("uvicorn", 2, (500, 560, 600), 520.0, 4.0),
+        scale_run("ray", 1, (150, 160, 170), 900.0, 40.0),
+        scale_run("ray", 2, (250, 300, 310), 1200.0, 45.0),
     ],
 }
 
@@ -76,7 +78,7 @@ def test_lines_give_the_engine_cost_scaling_caveat_and_a_labelled_projection() -
 def test_overlapping_ranges_are_within_noise() -> None:
     sample = {
         **SAMPLE,
-        "runs": [run("uvicorn", 1, (100, 200, 300), 1, 1), run("ray", 1, (150, 180, 250), 1, 1)],
+        "runs": [scale_run("uvicorn", 1, (100, 200, 300), 1, 1), scale_run("ray", 1, (150, 180, 250), 1, 1)],
     }
     assert "within noise" in scale_out_lines(ScaleOut.model_validate(sample))[0]
 
@@ -87,7 +89,7 @@ def test_scale_out_files_are_found_and_not_taken_for_results(tmp_path: Path) -> 
     scale.write_text(json.dumps(SAMPLE))
     assert newest_results(tmp_path).name == "20261202T040000Z.json"
     assert newest_scale_out(tmp_path) == scale
-    assert load_scale_out(scale).run("ray", 2) is not None
+    assert load_scale_out(scale).measured("ray", 2) is not None
 
 
 def test_a_wrong_file_is_refused_in_one_line(tmp_path: Path) -> None:
