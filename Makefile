@@ -118,8 +118,9 @@ run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 	$(PY) -m shared_model.store_server $(PY) -m streamlit_app
 
 SLO_MS ?= 50
-bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50)
-	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
+bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML)
+	$(if $(PEERS),$(MAKE) peers || echo "==> a peer's venv did not build: the run reports that peer as failed",)
+	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
 
 SOAK_SECONDS ?= 600
 soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)

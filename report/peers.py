@@ -16,6 +16,7 @@ from report.tables import Row, show
 MODEL_SERVER = "mlserver"
 MODEL_SERVER_VARIANT = "default"  # MLServer as its documentation ships it: one inference worker
 GOALS = (("fastapi", 2.0), ("flask", 1.2))
+FAILURE_CHARS = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def peer_rows(results: Results) -> list[Row]:
                     target.name,
                     f"{target.variant}, {target.workers}w, {'OIP' if target.protocol == 'oip' else 'own JSON'}",
                     target.server,
-                    checked if target.verified else f"FAILED: {target.failure}",
+                    checked if target.verified else f"FAILED: {_short(target.failure)}",
                     show(figure(target, "closed_loop", "p50_ms", concurrency=1), 2),
                     show(figure(target, "closed_loop", "p99_ms", concurrency=1), 2),
                     show(figure(target, SERVER, "capacity_rps"), 0),
@@ -86,7 +87,7 @@ def _goal(name: str, protocol: str, wanted: float, ours: Target | None, server: 
         if target is None:
             return Goal(name, protocol, wanted, None, f"{who} was not measured in this run")
         if not target.verified:
-            return Goal(name, protocol, wanted, None, f"{who} failed: {target.failure}")
+            return Goal(name, protocol, wanted, None, f"{who} failed: {_short(target.failure)}")
     mine, theirs = figure(ours, SERVER, "capacity_rps"), figure(server, SERVER, "capacity_rps")
     if mine is None or theirs is None:
         return Goal(name, protocol, wanted, None, "no Server scenario on one side")
@@ -119,6 +120,12 @@ def goal_lines(results: Results) -> list[str]:
             )
         lines.append(head + text + ".")
     return lines
+
+
+def _short(failure: str | None) -> str:
+    """A failure's first FAILURE_CHARS characters: a 503's whole body belongs in the results file, not a table."""
+    text = failure or "no reason recorded"
+    return text if len(text) <= FAILURE_CHARS else text[: FAILURE_CHARS - 1] + "…"
 
 
 def _ours(results: Results) -> list[Target]:
