@@ -99,7 +99,7 @@ typecheck: bootstrap ## mypy only
 contract: bootstrap system-packages ## The contract suite alone, both modes, at full depth
 	$(BIN)/pytest contract_tests --hypothesis-profile=deep $(PYTEST_ARGS)
 
-latency: bootstrap ## In-process predict latency of each built-in model (1 row and 100 rows)
+latency: bootstrap ## In-process predict latency of each built-in model on scikit-learn and onnxruntime (1 and 100 rows)
 	$(PY) -m benchmarks.predict_latency
 
 instructions: bootstrap system-packages ## Instructions per request of each target called in-process, counted by callgrind
@@ -118,9 +118,9 @@ run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 	$(PY) -m shared_model.store_server $(PY) -m streamlit_app
 
 SLO_MS ?= 50
-bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML)
+bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML; ONNX=1 FastAPI on onnxruntime)
 	$(if $(PEERS),$(MAKE) peers || echo "==> a peer's venv did not build: the run reports that peer as failed",)
-	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
+	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(ONNX),--onnx,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
 
 SOAK_SECONDS ?= 600
 soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)
@@ -131,7 +131,7 @@ scale-out: bootstrap system-packages ray-env ## FastAPI under uvicorn (1, 2 work
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
 report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given; SOAK=path adds a soak
-	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) PEERS=$(PEERS) SLO_MS=$(SLO_MS))
+	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) PEERS=$(PEERS) ONNX=$(ONNX) SLO_MS=$(SLO_MS))
 	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),) $(if $(SCALE_OUT),--scale-out $(SCALE_OUT),)
 
 clean: ## Remove .venv, artifacts and caches

@@ -47,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also MLServer and BentoML, and the front ends over OIP (make peers)",
     )
     parser.add_argument(
+        "--onnx",
+        action="store_true",
+        help="also FastAPI with SERVEBENCH_RUNTIME=onnx (the compiled runtime arm)",
+    )
+    parser.add_argument(
         "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
     )
     parser.add_argument("--model", default=None, help="model name or path (default: SERVEBENCH_MODEL)")
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         console = Console(stderr=True, width=160)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        settings = dataclasses.replace(plan.MODES[mode], slo_ms=args.slo_ms, peers=args.peers)
+        settings = dataclasses.replace(plan.MODES[mode], slo_ms=args.slo_ms, peers=args.peers, onnx=args.onnx)
         path, results = execute(settings, model, args.records, args.out, console)
     except KeyboardInterrupt:
         console.print("[red]interrupted: every server started was stopped; no results written[/]")

@@ -55,6 +55,7 @@ def target(run: Run, generator_ceilings: dict[str, float]) -> Target:
         shipped=run.spec.kind != "front_end" or run.spec.variant == SHIPPED_VARIANTS[run.spec.name],
         protocol=run.spec.protocol,
         verification=run.verification,
+        runtime=run.spec.runtime,
     )
 
 

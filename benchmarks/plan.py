@@ -21,6 +21,7 @@ from benchmarks.targets import (
     ALTERNATIVE_VARIANTS,
     BATCHED_VARIANT,
     HTTP_FRONT_ENDS,
+    ONNX_VARIANT,
     SHIPPED_VARIANTS,
     STREAMLIT,
     TargetSpec,
@@ -77,6 +78,9 @@ class Settings:
         None  # K and 2K in-process calls counted under valgrind; None: skip
     )
     peers: bool = False  # MLServer and BentoML beside the front ends, and the front ends over OIP (PEERS=1)
+    # FastAPI with SERVEBENCH_RUNTIME=onnx beside the shipped one (ONNX=1): c=1 and capacity, ~49 s in the full
+    # plan, which without it takes its whole 20 minutes.
+    onnx: bool = False
 
     @property
     def ceiling_repeats(self) -> int:
@@ -147,6 +151,9 @@ def targets(settings: Settings) -> list[TargetSpec]:
     if settings.variants:
         chosen += [front_end(name, ALTERNATIVE_VARIANTS[name]) for name in (*HTTP_FRONT_ENDS, STREAMLIT)]
         chosen += [front_end(name, BATCHED_VARIANT) for name in HTTP_FRONT_ENDS]
+    if settings.onnx:
+        # The compiled runtime on one front end: the runtime, not the framework, is what it measures.
+        chosen.append(front_end("fastapi_app", ONNX_VARIANT))
     if settings.two_worker_concurrencies:
         chosen += [floor(WSGI_FLOOR, 2), floor(ASGI_FLOOR, 2)]
         chosen += [front_end(name, workers=2) for name in HTTP_FRONT_ENDS]
@@ -177,8 +184,9 @@ def scenarios(settings: Settings, target: TargetSpec) -> list[Scenario]:
         # SingleStream and the Server search (which starts from c=8's figure); a peer's alternatives skip c=1.
         alternative = target.kind == "peer" and target.variant != PEER_DEFAULTS[target.name]
         return [*(ClosedLoop(c) for c in settings.concurrencies[:2] if not (alternative and c == 1)), *server]
-    if target.kind == "front_end" and target.variant == BATCHED_VARIANT:
-        # What batching buys and costs: capacity at the SLO (its search starts from c=1's figure) and c=1 latency.
+    if target.kind == "front_end" and target.variant in (BATCHED_VARIANT, ONNX_VARIANT):
+        # What batching or the compiled runtime buys and costs: capacity at the SLO (its search starts from c=1's
+        # figure) and c=1 latency.
         return [ClosedLoop(1), *server]
     if target.kind == "front_end" and target.variant != SHIPPED_VARIANTS[target.name]:
         return [ClosedLoop(c) for c in settings.concurrencies[:2]]
@@ -254,12 +262,12 @@ def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
 
 
 def warms_up(target: TargetSpec, round_index: int) -> bool:
-    """Whether the target's round begins with the warm-up: every round, but a batched variant's first only.
+    """Whether the target's round begins with the warm-up: every round, but a batched or ONNX variant's first only.
 
-    A batched variant's rounds begin at c=1 (one connection, no pool to grow) on a server its first round warmed;
+    A batched (or ONNX) variant's rounds begin at c=1 (one connection, no pool to grow) on a server its first round warmed;
     sparing its later warm-ups keeps the full plan within its 20 minutes.
     """
-    return round_index == 0 or target.variant != BATCHED_VARIANT
+    return round_index == 0 or target.variant not in (BATCHED_VARIANT, ONNX_VARIANT)
 
 
 def estimate_s(settings: Settings) -> float:
@@ -296,4 +304,5 @@ def describe(settings: Settings) -> Plan:
         estimated_s=round(estimate_s(settings), 1),
         slo_ms=settings.slo_ms,
         peers=settings.peers,
+        onnx=settings.onnx,
     )

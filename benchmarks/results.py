@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # 1.1 added `model_card`, `generator_ceilings`, the in-process floor, the `browser` scenario and
 # `plan.browser_submits`; 1.2 added `stability`, `paired_ratios`, `instructions`, the `server` scenario with its
 # `trials`, and `plan.slo_ms`; 1.3 the `peer` targets (MLServer, BentoML) with `plan.peers`, and each target's
-# `protocol` and `verification`. 1.0 to 1.2 files still read.
-SCHEMA_VERSION: Literal["1.3"] = "1.3"
-SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3"]
+# `protocol` and `verification`; 1.4 each target's `runtime` and the levers' `exactness`. 1.0 to 1.3 files still read.
+SCHEMA_VERSION: Literal["1.4"] = "1.4"
+SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4"]
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[
@@ -106,6 +106,8 @@ class Target(Strict):
     # 1.3: predictions sent as our /v1/predict JSON, or as Open Inference Protocol v2 infer requests.
     protocol: Literal["v1", "oip"] = "v1"
     verification: str | None = None  # how a peer (or a front end over OIP) was checked before it was measured
+    # 1.4: which library predicts: scikit-learn, or onnxruntime on the model's ONNX conversion (variant `onnx`).
+    runtime: Literal["sklearn", "onnx"] = "sklearn"
 
 
 class ContractRow(Strict):
@@ -163,6 +165,7 @@ class Plan(Strict):
     estimated_s: float
     slo_ms: float | None = None  # the Server scenario's latency objective on p99
     peers: bool = False  # MLServer and BentoML measured beside the front ends (PEERS=1)
+    onnx: bool = False  # 1.4: FastAPI on the compiled runtime measured beside the shipped one (ONNX=1)
 
 
 class CalibrationProbe(Strict):
@@ -204,6 +207,19 @@ class InstructionCount(Strict):
     spread: float  # (max − min) / median of per_request over the runs
 
 
+class Exactness(Strict):
+    """What a model-side lever costs in exactness: its answers against scikit-learn's for each record alone (1.4)."""
+
+    lever: str  # "onnx", "batched"
+    how: str  # what was compared, in words
+    rows: int
+    labels_differing: int
+    max_abs: float  # largest absolute gap of any float (probability, or a regressor's value)
+    max_rel: float  # ... relative to scikit-learn's value
+    max_ulps: int  # ... in representable doubles between the two
+    max_epsilons: float  # ... in machine epsilons at the value's scale (at least 1)
+
+
 class Results(Strict):
     """Everything one `python -m benchmarks` run produced."""
 
@@ -228,6 +244,7 @@ class Results(Strict):
     stability: Stability | None = None
     paired_ratios: list[PairedRatio] = Field(default_factory=list)
     instructions: list[InstructionCount] = Field(default_factory=list)
+    exactness: list[Exactness] = Field(default_factory=list)  # 1.4
 
 
 def results_path(out_dir: Path, started_at: datetime) -> Path:

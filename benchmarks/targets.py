@@ -20,6 +20,8 @@ STREAMLIT = "streamlit_app"
 SHIPPED_VARIANTS = {"flask_app": "gthread", "fastapi_app": "async", STREAMLIT: "shipped"}
 ALTERNATIVE_VARIANTS = {"flask_app": "sync", "fastapi_app": "def", STREAMLIT: "default"}
 BATCHED_VARIANT = "batched"  # both HTTP front ends' adaptive micro-batching (shared_model.batching)
+# The compiled runtime arm: the shipped configuration with SERVEBENCH_RUNTIME=onnx (a setting, not a launcher variant).
+ONNX_VARIANT = "onnx"
 SERVER_OF = {
     "flask_app": "gunicorn",
     "fastapi_app": "uvicorn",
@@ -47,6 +49,11 @@ class TargetSpec:
     variant: str
     workers: int
     protocol: Protocol = "v1"  # what its predictions are sent as: our /v1/predict JSON, or OIP v2's infer
+
+    @property
+    def runtime(self) -> Literal["sklearn", "onnx"]:
+        """Which library predicts: `onnx` for the compiled runtime arm, else `sklearn`."""
+        return "onnx" if self.variant == ONNX_VARIANT else "sklearn"
 
     @property
     def label(self) -> str:
@@ -88,6 +95,10 @@ def running(target: TargetSpec, model: str) -> Iterator[Server]:
     """Start `target` on a free loopback port and stop it on exit, also on failure or Ctrl-C."""
     if target.kind == "peer":
         started = running_peer(target.name, target.variant, load_model(model), model)
+    elif target.kind == "front_end" and target.variant == ONNX_VARIANT:
+        started = running_server(
+            target.name, workers=target.workers, model=model, env={"SERVEBENCH_RUNTIME": "onnx"}
+        )
     elif target.kind == "front_end":
         started = running_server(target.name, variant=target.variant, workers=target.workers, model=model)
     else:

@@ -8,6 +8,7 @@ from report.blocks import banner, bullets, heading, image, join, table
 from report.capacity import capacity_rows, trial_rows
 from report.contents import Report
 from report.html import CHART_FOLDER
+from report.levers import lever_lines, lever_rows
 from report.method import method
 from report.overhead import instruction_rows, layer_lines, paired_rows
 from report.peers import goal_lines, peer_rows, peer_targets
@@ -173,6 +174,33 @@ def overhead(r: Report) -> str:
     return join(tabled(r, "Framework overhead", headers, "overhead", intro), instructions)
 
 
+def levers(r: Report) -> str | None:
+    rows = lever_rows(r.results)
+    if len(rows) < 2:
+        return None
+    headers = (
+        "lever",
+        "target",
+        "capacity at the SLO",
+        "× shipped",
+        "c=1 p50",
+        "idle memory",
+        "exactness cost",
+    )
+    intro = (
+        "For this model, each lever a team could pull, measured against the shipped FastAPI with one worker: "
+        "capacity at the latency objective (a gain counts only when its whole range lies above the baseline's), "
+        "the latency it costs at low load, memory, and what it changes in the answers (in process, over the "
+        "benchmark's records, against scikit-learn predicting each record alone)."
+    )
+    return join(
+        heading(2, "Levers"),
+        intro,
+        table(headers, [row.cells for row in rows]),
+        bullets(lever_lines(r.results)),
+    )
+
+
 def variants(r: Report) -> str:
     headers = ("front end", "variant", "workers", "server", "throughput", "p50")
     return tabled(r, "Variants (c=8, or 8 Streamlit sessions)", headers, "variants")
@@ -295,6 +323,7 @@ SECTIONS: tuple[Section, ...] = (
     verdicts,
     ranking,
     capacity,
+    levers,
     peers,
     charts,
     overhead,

@@ -33,7 +33,7 @@ def newest_results(folder: Path) -> Path:
 
 
 def load_results(path: Path) -> Results:
-    """Read a results file of any schema this report knows (1.0–1.3), or say in one line why it cannot."""
+    """Read a results file of any schema this report knows (1.0–1.4), or say in one line why it cannot."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
