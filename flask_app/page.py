@@ -18,8 +18,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from flask_app.body import discard_unread_body
 from flask_app.service import service
-from shared_model import ServeError, ValidationFailed
-from shared_model.errors import FieldError, InternalError
+from shared_model import ServeError
+from shared_model.errors import FieldError, InternalError, UnknownEntity
 from shared_model.form import answer_for, errors_by_field, form_fields
 from shared_model.http import json_bytes, upload_limit_bytes
 from shared_model.tabular import (
@@ -47,6 +47,7 @@ STALE_FORM = (
 )
 TOO_LARGE = "The upload is larger than {limit} bytes; split the CSV into smaller files."
 NO_FILE = "Choose a CSV file to upload."
+NO_STORE_BATCH = "A CSV batch is not offered for a model with stored features yet; POST /v1/predict/batch is."
 
 Page = tuple[str, int]
 
@@ -67,8 +68,12 @@ def page() -> Page:
 def predict() -> Page:
     """The form's record → the API's answer for it, or each field's problems beside it."""
     predictor, validator = service().model.require()
-    answer = answer_for(text_record(predictor.spec, request.form), validator, predictor)
-    if isinstance(answer, ValidationFailed):
+    answer: dict[str, Any] | ServeError
+    try:
+        answer = answer_for(text_record(predictor.spec, request.form), validator, predictor, service().store)
+    except UnknownEntity as unknown:  # the store has no row for the key: said beside the key's field
+        answer = unknown
+    if isinstance(answer, ServeError):
         return render(answer.status, values=request.form, problems=answer.details, message=answer.message)
     return render(HTTPStatus.OK, values=request.form, answer=answer)
 
@@ -77,6 +82,8 @@ def predict() -> Page:
 def batch() -> Page:
     """A CSV file → every bad row and column, and the good rows' predictions with an exact download."""
     predictor, validator = service().model.require()
+    if predictor.spec.entity is not None:
+        return render(HTTPStatus.UNPROCESSABLE_ENTITY, batch_message=NO_STORE_BATCH)
     upload = request.files.get(UPLOAD_FIELD)
     if upload is None or not upload.filename:
         return render(HTTPStatus.UNPROCESSABLE_ENTITY, batch_message=NO_FILE)
@@ -146,6 +153,8 @@ def render(
         "field_errors": errors_by_field(spec, problems or []),
         "message": message,
         "max_rows": model.validator.max_batch if model.validator else 0,
+        "batch_offered": spec.entity is None,
+        "no_batch": NO_STORE_BATCH,
         "cell_text": cell_text,
         "lines": _lines(batch.get("table")),
         **batch,

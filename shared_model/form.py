@@ -91,16 +91,17 @@ def form_field(feature: Feature) -> FormField:
 
 
 def form_fields(spec: ModelSpec) -> tuple[FormField, ...]:
-    """The form of a spec: one field per feature, in spec order."""
-    return tuple(form_field(feature) for feature in spec.features)
+    """The form of a spec: one field per feature a request sends (the entity key first), in spec order."""
+    return tuple(form_field(feature) for feature in spec.request_features)
 
 
 def errors_by_field(spec: ModelSpec, errors: Sequence[FieldError]) -> dict[str, list[str]]:
     """The validator's messages keyed by the feature they are about; the others under WHOLE_RECORD."""
+    names = {feature.name for feature in spec.request_features}
     placed: dict[str, list[str]] = {}
     for error in errors:
         loc = error["loc"]
-        key = str(loc[0]) if loc and loc[0] in spec.feature_names else WHOLE_RECORD
+        key = str(loc[0]) if loc and loc[0] in names else WHOLE_RECORD
         placed.setdefault(key, []).append(error["msg"])
     return placed
 

@@ -116,13 +116,13 @@ def read_csv(data: bytes, spec: ModelSpec, max_rows: int) -> Table:
 
 
 def text_record(spec: ModelSpec, texts: Mapping[str, str]) -> Record:
-    """A record from text values by feature name (a CSV row, a submitted form); other names are ignored.
+    """A record from text values by the name of each feature a request sends (a CSV row, a submitted form).
 
-    An empty text is an omitted feature: the validator then reports a required one as missing.
+    Other names are ignored. An empty text is an omitted feature: the validator then reports a required one as missing.
     """
     return {
         feature.name: _typed(text, feature.type)
-        for feature in spec.features
+        for feature in spec.request_features
         if (text := texts.get(feature.name, "")) != ""
     }
 

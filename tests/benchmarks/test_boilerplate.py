@@ -68,7 +68,7 @@ FRONT_END_CONCERNS = {
         "admission": 17,
         "cors": 33,
         "server_config": 91,
-        "ui": 137,
+        "ui": 146,
         "batching": 4,
         "feature_store": 8,
         "oip": 44,
