@@ -124,7 +124,9 @@ def peers(r: Report) -> str | None:
         "MLServer (scikit-learn runtime) and BentoML serve a sha256-verified copy of the same artifact, each from "
         "its own venv and in its own documented configuration, on the same records; MLServer and our front ends "
         "are also sent the same Open Inference Protocol requests. Each was verified before it was measured: the "
-        "same labels, and probabilities compared with scikit-learn's in ULPs.",
+        "same labels, and probabilities compared with scikit-learn's in ULPs. BentoML's cold start includes saving "
+        "the artifact into its model store (`bentoml.sklearn.save_model`, a process of its own), as a fresh "
+        "deployment does; MLServer's includes starting its inference pool.",
         bullets(goal_lines(r.results)),
         table((*headers, "idle MiB", "cold start s"), (row.cells for row in peer_rows(r.results))),
     )
