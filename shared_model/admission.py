@@ -82,18 +82,22 @@ class StandingQueue:
     def __init__(self, target_ms: float = QUEUE_TARGET_MS, interval_ms: float = QUEUE_INTERVAL_MS) -> None:
         self.target_ms = target_ms
         self.interval_ms = interval_ms
-        self._last_short = time.monotonic()  # when a prediction last waited no longer than the target
+        # Since when every prediction has waited longer than the target (None: the last one did not). An idle
+        # spell is no queue: the clock starts with the first long wait, never with the last short one.
+        self._above_since: float | None = None
 
     def admits(self, stamp: str | None) -> bool:
         """Whether a prediction stamped `stamp` (the header's value, or None) may be worked on now."""
         waited = waited_ms(stamp, time.time())
         if waited is None:
             return True
-        now = time.monotonic()
         if waited <= self.target_ms:
-            self._last_short = now
+            self._above_since = None
             return True
-        standing = (now - self._last_short) * 1000 > self.interval_ms
+        now = time.monotonic()
+        if self._above_since is None:
+            self._above_since = now
+        standing = (now - self._above_since) * 1000 > self.interval_ms
         return waited <= (self.target_ms if standing else self.interval_ms)
 
     def __repr__(self) -> str:

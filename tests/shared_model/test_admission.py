@@ -123,8 +123,15 @@ def test_a_queue_that_drains_only_delays_up_to_the_interval():
 
 def test_a_standing_queue_refuses_what_waited_past_the_target_and_keeps_serving_the_rest():
     queue = StandingQueue(target_ms=5, interval_ms=100)
-    assert queue.admits(stamp(1))
+    assert queue.admits(stamp(60))  # the first long wait starts the clock
     time.sleep(0.15)  # a whole interval in which nothing waited less than the target
     assert not queue.admits(stamp(60))
     assert queue.admits(stamp(1))  # short waits pass, and end the standing state
     assert queue.admits(stamp(60))
+
+
+def test_an_idle_spell_is_no_queue():
+    queue = StandingQueue(target_ms=5, interval_ms=100)
+    assert queue.admits(stamp(1))
+    time.sleep(0.15)  # nothing arrives for longer than an interval
+    assert queue.admits(stamp(60))  # the first late one after it is a burst, not a standing queue
