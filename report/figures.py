@@ -35,6 +35,8 @@ class Headline:
     p99_at_peak_ms: Figure | None
     cold_start_s: Figure | None
     logical_lines: int | None
+    click_ms: Figure | None = None  # a page's click → painted answer in Chromium (Streamlit, the Flask page)
+    rss_per_person_mb: Figure | None = None  # Streamlit: RSS above idle per open session, 8 sessions
 
     def value(self, key: str) -> float | None:
         """The median of a ranking key's figure (`latency`, `throughput`, `memory`, `cold_start`, `loc`)."""
@@ -162,6 +164,8 @@ def headline(results: Results, front_end: str, basis: str | None = None) -> Head
             target, "streamlit_cold_start" if front_end == "streamlit" else "cold_start", "seconds"
         ),
         logical_lines=lines,
+        click_ms=figure(target, "browser", "submit_to_result_ms"),
+        rss_per_person_mb=figure(target, "memory", f"rss_per_session_mb_at_{HEADLINE_CONCURRENCY}"),
     )
 
 

@@ -220,7 +220,7 @@ FEATURES: tuple[tuple[str, dict[str, str], str | None], ...] = (
     (
         "Automatic API docs",
         {
-            "flask": "served from the shared OpenAPI document",
+            "flask": "/docs (Swagger UI, offline) over the shared OpenAPI document",
             "fastapi": "built in: /docs (Swagger UI, offline)",
             "streamlit": "n/a (a page, not an API)",
         },
@@ -251,12 +251,20 @@ FEATURES: tuple[tuple[str, dict[str, str], str | None], ...] = (
     ),
     (
         "UI for humans",
-        {"flask": "no", "fastapi": "Swagger UI only", "streamlit": "yes: form, chart, table"},
+        {
+            "flask": "yes: a Jinja2 page at / (form, answer, CSV batch, model card; HTML and CSS, no script)",
+            "fastapi": "Swagger UI only",
+            "streamlit": "yes: form, probability bars, table (Python only)",
+        },
         "ui",
     ),
     (
         "File upload",
-        {"flask": "not needed", "fastapi": "not needed", "streamlit": "CSV, with size limit"},
+        {
+            "flask": "CSV on the page, with size limit",
+            "fastapi": "not needed",
+            "streamlit": "CSV, with size limit",
+        },
         None,
     ),
     (

@@ -104,30 +104,56 @@ def _tail_caveats(pick: Headline, measured: list[Headline]) -> list[str]:
 
 
 def non_programmers(heads: dict[str, Headline]) -> Verdict:
-    streamlit = heads.get("streamlit")
+    streamlit, flask = heads.get("streamlit"), heads.get("flask")
     ok = streamlit is not None and streamlit.verified
     evidence = []
     caveats = ["Streamlit serves people, not programs: it has no JSON API to call."]
     if streamlit is not None:
         evidence = [
-            f"streamlit: submit → result {_show(streamlit.latency_ms, 'ms')} for one session",
-            f"streamlit: {_show(streamlit.throughput_rps, 'reruns/s', 1)} with 8 sessions",
+            f"streamlit: click → result in Chromium {_show(streamlit.click_ms, 'ms')}; the page is Python alone",
+            f"streamlit: submit → result {_show(streamlit.latency_ms, 'ms')} over its websocket, one session",
+            f"streamlit: {_show(streamlit.throughput_rps, 'reruns/s', 1)} with 8 sessions, "
+            f"{_show(streamlit.rss_per_person_mb, 'MiB', 2)} of memory per open session",
         ]
-        if streamlit.p99_ms is not None and streamlit.p99_ms.median > 1000:
+    if flask is not None and flask.click_ms is not None:
+        evidence.append(
+            f"flask page: click → result in Chromium {_show(flask.click_ms, 'ms')}; the page is a Jinja2 template "
+            "with HTML and CSS beside its Python, and keeps nothing per person on the server (its CSRF token "
+            "rides in a signed cookie)"
+        )
+        mine = streamlit.click_ms if streamlit is not None else None
+        if (
+            ok
+            and mine is not None
+            and flask.click_ms.median < mine.median
+            and not _overlap(flask.click_ms, mine)
+        ):
             caveats.append(
-                f"With 8 sessions the p99 reaches {streamlit.p99_ms.median:,.0f} ms: plan for few users."
+                f"The Flask page answers a click sooner ({flask.click_ms.median:,.0f} ms against "
+                f"{mine.median:,.0f} ms): for a team that writes HTML and CSS it is the lighter page."
             )
+    if streamlit is not None and streamlit.p99_ms is not None and streamlit.p99_ms.median > 1000:
+        caveats.append(
+            f"With 8 sessions the p99 reaches {streamlit.p99_ms.median:,.0f} ms: plan for few users."
+        )
     if not ok:
         caveats.append("Streamlit did not pass the contract in this run, so it is not recommended.")
+    click = streamlit.click_ms if streamlit is not None else None
     latency = streamlit.latency_ms if streamlit is not None else None
+    key_figure = ""
+    if ok and click is not None:
+        key_figure = f"click → result {click.median:,.0f} ms in Chromium"
+    elif ok and latency is not None:
+        key_figure = f"submit → result {latency.median:,.0f} ms for one session"
     return Verdict(
         need="Tool for non-programmers",
-        rule="only_front_end_with_a_ui",
-        rule_text="The only front end with a UI for humans (forms, charts, file upload), provided it passed the contract.",
+        rule="ui_in_python_alone",
+        rule_text="The front end whose page for people (form, chart, file upload) takes Python alone, no HTML, CSS "
+        "or JavaScript, provided it passed the contract.",
         pick="streamlit" if ok else None,
         evidence=evidence,
         caveats=caveats,
-        key_figure=f"submit → result {latency.median:,.0f} ms for one session" if ok and latency else "",
+        key_figure=key_figure,
         figures=_labelled([streamlit] if streamlit else [], "submit → result", lambda h: h.latency_ms),
     )
 

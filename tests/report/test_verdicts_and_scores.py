@@ -236,3 +236,49 @@ def test_a_verdict_is_unstable_when_its_figures_spread_or_the_run_was_unstable()
     steady, text = steadiness(sample_results().model_copy(update={"targets": wide}))[API]
     assert not steady
     assert text == "unstable: flask capacity at p99 ≤ 50 ms spreads 40 % (> 25 %)"
+
+
+def clicked(results: Results, click_ms: dict[str, float]) -> Results:
+    """The run with a browser click → result figure on each named front end's shipped target."""
+    targets = [
+        t.model_copy(
+            update={
+                "measurements": [
+                    *t.measurements,
+                    Measurement(
+                        scenario="browser",
+                        params={"submits": 20},
+                        figures={"submit_to_result_ms": fig("ms", click_ms[t.name], spread=0.1)},
+                    ),
+                ]
+            }
+        )
+        if t.name in click_ms and t.shipped
+        else t
+        for t in results.targets
+    ]
+    return results.model_copy(update={"targets": targets})
+
+
+def non_programmers_verdict(results: Results) -> Verdict:
+    return next(v for v in verdicts(normalised(results)) if v.need == UI)
+
+
+def test_the_ui_verdict_compares_both_pages_click_to_result() -> None:
+    slower_flask = non_programmers_verdict(
+        clicked(sample_results(), {"streamlit_app": 45.0, "flask_app": 90.0})
+    )
+    assert slower_flask.pick == "streamlit"
+    assert slower_flask.key_figure == "click → result 45 ms in Chromium"
+    assert any(
+        line.startswith("flask page: click → result in Chromium 90 ms") for line in slower_flask.evidence
+    )
+    assert not any("answers a click sooner" in caveat for caveat in slower_flask.caveats)
+    faster_flask = non_programmers_verdict(
+        clicked(sample_results(), {"streamlit_app": 90.0, "flask_app": 45.0})
+    )
+    # Python alone still decides for people who write no HTML; a faster Flask page is said, not picked.
+    assert faster_flask.pick == "streamlit"
+    assert any(
+        "The Flask page answers a click sooner (45 ms against 90 ms)" in c for c in faster_flask.caveats
+    )
