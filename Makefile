@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench report \
+.PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench bench-io report \
         run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers clean
 
 help: ## List the targets
@@ -121,6 +121,10 @@ SLO_MS ?= 50
 bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML; ONNX=1 FastAPI on onnxruntime)
 	$(if $(PEERS),$(MAKE) peers || echo "==> a peer's venv did not build: the run reports that peer as failed",)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(ONNX),--onnx,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
+
+IO_REPEATS ?= 3
+bench-io: bootstrap system-packages ## Capacity at the SLO when every prediction waits on Redis (+0/1/5/20 ms on its link; ~10 min)
+	$(PY) -m benchmarks.io_wait --slo-ms $(SLO_MS) --repeats $(IO_REPEATS)
 
 SOAK_SECONDS ?= 600
 soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)

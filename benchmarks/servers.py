@@ -222,3 +222,32 @@ def _wait_until_ready(server: RunningServer, path: str, timeout: float) -> None:
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def running_delay_proxy(target_port: int, delay_ms: float, port: int | None = None) -> Iterator[int]:
+    """`python -m benchmarks.delay_proxy` in front of `target_port` (on `port`, or a free one); yield its port."""
+    listen = port or free_port()
+    command = [
+        sys.executable, "-m", "benchmarks.delay_proxy",
+        "--listen", str(listen), "--target", str(target_port), "--delay-ms", str(delay_ms),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise ServerFailed(f"the delay proxy exited with {process.returncode}")
+            with suppress(OSError), socket.create_connection((LOOPBACK, listen), timeout=1):
+                break
+            if time.monotonic() > deadline:
+                raise ServerFailed(f"the delay proxy did not listen on {listen} within 30 s")
+            time.sleep(POLL_SECONDS)
+        yield listen
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.wait()
