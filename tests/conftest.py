@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,18 @@ LOAN_RECORD = {
     "loan_amount": 15000.0,
     "home_ownership": "rent",
 }
+# A loan CSV batch for the pages' browser tests: a good row, a row under age's minimum, a row of edge values.
+LOAN_BATCH_CSV = (
+    b"age,income,credit_score,employment_years,loan_amount,home_ownership\n"
+    b"35,73512.123456789,690,4.5,15000.0,rent\n"
+    b"17,58000.0,690,4.5,15000.0,rent\n"
+    b"61,0.1,849,59.99999999999999,1e-300,mortgage\n"
+)
+
+
+def bits(value: float) -> bytes:
+    """A float's 8 bytes, so that two floats compare bit for bit."""
+    return struct.pack("<d", value)
 
 
 @pytest.fixture(scope="session", params=BUILTIN_MODELS)

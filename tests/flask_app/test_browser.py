@@ -4,7 +4,6 @@ inline errors, a CSV batch and its download, the Swagger UI, and no request leav
 from __future__ import annotations
 
 import json
-import struct
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,23 +17,13 @@ from shared_model.http import json_bytes, prediction_body
 from shared_model.samples import sample_records
 from shared_model.spec import Scalar
 from shared_model.tabular import cell_text, predict_csv, predictions_csv
-from tests.conftest import TEST_ARTIFACTS
+from tests.conftest import LOAN_BATCH_CSV, TEST_ARTIFACTS, bits
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 SCREENSHOT = TEST_ARTIFACTS / "flask-page.png"
 TIMEOUT_MS = 30_000
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
-BATCH_CSV = (
-    b"age,income,credit_score,employment_years,loan_amount,home_ownership\n"
-    b"35,73512.123456789,690,4.5,15000.0,rent\n"
-    b"17,58000.0,690,4.5,15000.0,rent\n"
-    b"61,0.1,849,59.99999999999999,1e-300,mortgage\n"
-)
-
-
-def bits(value: float) -> bytes:
-    return struct.pack("<d", value)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +120,7 @@ def test_bad_fields_show_the_shared_messages_beside_them(page: Page) -> None:
 def test_a_csv_batch_lists_problems_and_downloads_exact_predictions(
     page: Page, loan: Predictor, loan_validator: Validator
 ) -> None:
-    upload: FilePayload = {"name": "batch.csv", "mimeType": "text/csv", "buffer": BATCH_CSV}
+    upload: FilePayload = {"name": "batch.csv", "mimeType": "text/csv", "buffer": LOAN_BATCH_CSV}
     page.locator("input[type=file]").set_input_files(files=[upload])
     page.get_by_role("button", name="Predict the file").click()
     problems = page.locator("#batch_problems tbody tr").all_inner_texts()
@@ -142,7 +131,7 @@ def test_a_csv_batch_lists_problems_and_downloads_exact_predictions(
     assert cells[:7] == ["0", "35", "73512.123456789", "690", "4.5", "15000.0", "rent"]
     with page.expect_download() as download:
         page.locator("#batch_download").click()
-    _, table = predict_csv(BATCH_CSV, loan, loan_validator)
+    _, table = predict_csv(LOAN_BATCH_CSV, loan, loan_validator)
     assert table is not None
     assert download.value.suggested_filename == "loan-1.0.0-predictions.csv"
     assert Path(download.value.path()).read_bytes() == predictions_csv(table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from benchmarks.browser import shown_json as shown_text_json
 from benchmarks.servers import RunningServer, running_server
 from shared_model import Predictor, Validator
 from shared_model.tabular import check_csv, prediction_table, predictions_csv
+from tests.conftest import LOAN_BATCH_CSV, bits
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -21,16 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 2400}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "streamlit.png"
 TIMEOUT_MS = 30_000
-BATCH_CSV = (
-    b"age,income,credit_score,employment_years,loan_amount,home_ownership\n"
-    b"35,73512.123456789,690,4.5,15000.0,rent\n"
-    b"17,58000.0,690,4.5,15000.0,rent\n"
-    b"61,0.1,849,59.99999999999999,1e-300,mortgage\n"
-)
-
-
-def bits(value: float) -> bytes:
-    return struct.pack("<d", value)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +77,7 @@ def test_a_person_predicts_a_record_and_a_batch(
         bits(p) for p in expected.probabilities.values()
     ]
 
-    upload: FilePayload = {"name": "batch.csv", "mimeType": "text/csv", "buffer": BATCH_CSV}
+    upload: FilePayload = {"name": "batch.csv", "mimeType": "text/csv", "buffer": LOAN_BATCH_CSV}
     page.locator(".st-key-batch_csv input[type=file]").set_input_files(files=[upload])
     page.locator(".st-key-batch_predictions table [role=gridcell]").first.wait_for(state="attached")
     assert grid_cells(page, "batch_problems") == [
@@ -112,7 +102,7 @@ def test_a_person_predicts_a_record_and_a_batch(
     ]
     with page.expect_download() as download:
         page.get_by_role("button", name="Download predictions").click()
-    checked = check_csv(BATCH_CSV, loan_validator)
+    checked = check_csv(LOAN_BATCH_CSV, loan_validator)
     table = prediction_table(loan.spec, checked, loan.predict(checked.rows), loan.classes)
     assert Path(download.value.path()).read_bytes() == predictions_csv(table)
     SCREENSHOT.parent.mkdir(exist_ok=True)
