@@ -112,21 +112,25 @@ def _trees(estimator: Any) -> Iterator[Any]:
 
 
 def _trees_in_float32(graph: Any) -> None:
-    """Feed onnxruntime's tree regressor float32 (as scikit-learn does) and widen its sum back to double.
+    """Feed onnxruntime's tree kernels float32, as scikit-learn feeds its trees; widen a regressor's sum to double.
 
-    Its kernel takes double but answers float32 only, which skl2onnx declares as double: onnxruntime refuses that.
+    Given double, the kernels compare it with their float32 thresholds, which is not scikit-learn's comparison of
+    float32(x); and the regressor's kernel answers float32 only, which skl2onnx declares as double.
     """
     from onnx import TensorProto, helper
 
     for index in reversed(range(len(graph.node))):
         node = graph.node[index]
-        if node.op_type != "TreeEnsembleRegressor":
+        if node.op_type not in ("TreeEnsembleRegressor", "TreeEnsembleClassifier"):
             continue
-        source, target = node.input[0], node.output[0]
-        node.input[0], node.output[0] = f"{source}_float32", f"{target}_float32"
-        graph.node.insert(
-            index + 1, helper.make_node("Cast", [node.output[0]], [target], to=TensorProto.DOUBLE)
-        )
+        if node.op_type == "TreeEnsembleRegressor":
+            target = node.output[0]
+            node.output[0] = f"{target}_float32"
+            graph.node.insert(
+                index + 1, helper.make_node("Cast", [node.output[0]], [target], to=TensorProto.DOUBLE)
+            )
+        source = node.input[0]
+        node.input[0] = f"{source}_float32"
         graph.node.insert(index, helper.make_node("Cast", [source], [node.input[0]], to=TensorProto.FLOAT))
 
 
@@ -161,9 +165,13 @@ class OnnxModel:
         self._session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         self._number = NUMPY_TYPES[precision]
         self._matrix = _all_numeric(spec)
+        # Inputs by position: skl2onnx renames features that are not identifiers ("machine age" -> machine_age).
+        names = [item.name for item in self._session.get_inputs()]
+        if not self._matrix and len(names) != len(spec.features):
+            raise ValueError(f"the ONNX graph has {len(names)} inputs for {len(spec.features)} features")
         self._columns = tuple(
-            (feature.name, str if feature.type is FeatureType.CATEGORY else self._number)
-            for feature in spec.features
+            (name, str if feature.type is FeatureType.CATEGORY else self._number)
+            for name, feature in zip(names, spec.features, strict=not self._matrix)
         )
         self.precision = precision
         self.classes_ = np.array(classes, dtype=object)

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from benchmarks.records import generated_records
 from shared_model import BUILTIN_MODELS, ModelUnavailable, Predictor, Validator, load_model
@@ -117,3 +120,36 @@ def test_ulps_count_representable_values_between() -> None:
         1,
     ]
     assert ulps_apart([np.nextafter(0.0, -1.0)], [np.nextafter(0.0, 1.0)])[0] == 2
+
+
+def test_a_users_forest_converts_and_differs_only_at_ties(tmp_path: Path) -> None:
+    # A name skl2onnx must rename ("machine age"), a category, and a forest whose votes can tie at 0.5.
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "machine age"])
+    frame["site"] = rng.choice(["north", "south", "east"], size=300)
+    labels = np.where(frame["a"] + (frame["site"] == "north") > 0.5, "fault", "healthy")
+    prepare = ColumnTransformer(
+        [("numbers", StandardScaler(), ["a", "b", "machine age"]), ("site", OneHotEncoder(), ["site"])]
+    )
+    model = Pipeline(
+        [("prepare", prepare), ("forest", RandomForestClassifier(n_estimators=20, random_state=0))]
+    )
+    model.fit(frame, labels)
+    paths = ArtifactPaths(tmp_path, "pumps")
+    joblib.dump(model, paths.artifact)
+    spec = infer_spec(model, "pumps", frame).spec
+    paths.spec.write_text(spec.to_toml(), encoding="utf-8")
+    assert write_manifest(model, spec, paths).onnx == {"artifact": "pumps.onnx", "precision": "double"}
+    sklearn_arm, onnx_arm = load_model(paths.artifact), load_model(paths.artifact, runtime="onnx")
+    rows = Validator(spec, 1000).validate_records(generated_records(spec))
+    want, got = [sklearn_arm.predict_one(row) for row in rows], [onnx_arm.predict_one(row) for row in rows]
+    measured = deviation(want, got)
+    print(measured)
+    # Every split as scikit-learn's (thresholds rounded down, inputs fed as float32): only the float32 average of
+    # the trees' votes differs, so a label differs only where two classes tie (none here; 2 of 200 rows at 0.5
+    # with test_byom's twelve-feature forest).
+    assert measured.max_abs < 1e-6
+    for alone, compiled in zip(want, got, strict=True):
+        if alone.prediction != compiled.prediction:
+            assert alone.probabilities is not None
+            assert sorted(alone.probabilities.values())[-2:] == [0.5, 0.5]
