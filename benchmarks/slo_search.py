@@ -23,6 +23,7 @@ FIRST_GROWTH = 1.5  # first search of a target: from a guess, grow fast
 LATER_GROWTH = 1.08  # later repeats start at the capacity already found
 MAX_TRIALS = 7
 DELIVERED_FRACTION = 0.97
+MISSES_ALLOWED = 0.01  # the queries a p99 objective lets miss it; a refusal is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +66,14 @@ def trial_seconds(rate: float, queries: int = MIN_QUERIES) -> float:
 
 
 def judge(load: TrialLoad, slo_ms: float) -> Judged:
-    """Pass when nothing failed or was refused, the rate was delivered, and the p99 is within the SLO."""
+    """Pass when nothing failed, the rate was delivered, and the p99 is within the SLO.
+
+    A refusal is a query that missed the objective: the p99 counts it as slower than every answer, so a trial
+    passes with refusals only while they are fewer than 1 % (and the answered queries leave room for them).
+    """
     if load.errors:
         return Judged(load, False, f"{load.errors} errors")
-    if load.refused:
+    if load.refused > MISSES_ALLOWED * load.samples:
         return Judged(load, False, f"{load.refused} refused")
     if load.delivered_rps < DELIVERED_FRACTION * load.offered_rps:
         return Judged(load, False, f"delivered {load.delivered_rps:.0f} of {load.offered_rps:.0f}/s")

@@ -6,6 +6,7 @@ import pytest
 
 from benchmarks import plan, slo_search
 from benchmarks.calibration import MAX_SPREAD, stability
+from benchmarks.load_sample import OK, REFUSED, LoadSample
 from benchmarks.pairing import paired_ratios
 from benchmarks.repeats import Repeat
 from benchmarks.results import CalibrationProbe
@@ -69,6 +70,27 @@ def test_the_search_stops_at_its_trial_budget_and_reports_zero_when_nothing_pass
 def test_a_trial_fails_for_each_reason_and_says_which(load: slo_search.TrialLoad, why: str) -> None:
     judged = slo_search.judge(load, 50.0)
     assert (judged.passed, judged.why) == (False, why)
+
+
+def test_refusals_are_misses_a_p99_objective_has_room_for() -> None:
+    assert slo_search.judge(slo_search.TrialLoad(100, 100, 10, 1000, 0, 10), 50.0).passed
+    assert not slo_search.judge(slo_search.TrialLoad(100, 100, 10, 1000, 0, 11), 50.0).passed
+
+
+def test_the_p99_counts_each_refusal_slower_than_any_answer() -> None:
+    sample = LoadSample(duration_s=1.0)
+    for _ in range(985):
+        sample.record(OK, 1_000)
+    for _ in range(10):
+        sample.record(OK, 40_000)
+    for _ in range(5):
+        sample.record(REFUSED, 100)
+    # Rank 990 of 1000 is still a fast answer; with the refusals as misses, rank 990 lands among the slow ones.
+    assert sample.percentile_us(99) < 2_000
+    assert sample.percentile_missing_refusals_us(99) == pytest.approx(40_000, rel=0.01)
+    for _ in range(10):
+        sample.record(REFUSED, 100)
+    assert sample.percentile_missing_refusals_us(99) == float("inf")
 
 
 def test_trials_hold_enough_queries_within_their_time_bounds() -> None:
