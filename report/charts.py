@@ -16,6 +16,7 @@ from matplotlib.figure import Figure as Canvas
 
 from benchmarks.results import Figure, Results, Target
 from report.figures import FRONT_ENDS, SERVER, figure, levels, measurement, shipped, variants
+from report.scale_out import ScaleOut
 
 COLOURS = {
     "flask": "#2b6cb0",
@@ -307,6 +308,31 @@ def streamlit_chart(results: Results) -> Chart | None:
     axes.set_title("Streamlit session latency: defaults against shipped settings")
     axes.legend(fontsize=7)
     return Chart("streamlit", "Streamlit session latency, defaults against shipped settings", _svg(canvas))
+
+
+def scale_out_chart(scale: ScaleOut) -> Chart:
+    """Throughput of the FastAPI app under uvicorn and under Ray Serve, by process count, with each range."""
+    canvas, axes = plt.subplots(figsize=(SIZE[0], 2.8))
+    engines = (("uvicorn", "uvicorn + nginx", COLOURS["fastapi"]), ("ray", "Ray Serve", "#d97706"))
+    for offset, (engine, label, colour) in zip((-0.18, 0.18), engines, strict=True):
+        runs = [run for run in scale.runs if run.engine == engine]
+        axes.bar(
+            [run.count + offset for run in runs],
+            [run.throughput.median for run in runs],
+            width=0.34,
+            yerr=[
+                [run.throughput.median - run.throughput.min for run in runs],
+                [run.throughput.max - run.throughput.median for run in runs],
+            ],
+            capsize=3,
+            color=colour,
+            label=label,
+        )
+    axes.set_xticks(sorted({run.count for run in scale.runs}))
+    axes.set(xlabel="workers or replicas", ylabel=f"req/s at c={scale.connections}")
+    axes.set_title("FastAPI under uvicorn and under Ray Serve (median, min–max)")
+    axes.legend(fontsize=7)
+    return Chart("scale_out", "Scale-out: uvicorn workers against Ray Serve replicas", _svg(canvas))
 
 
 BUILDERS = (

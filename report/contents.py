@@ -57,7 +57,7 @@ def build(
         verdicts=verdicts(results),
         scores=rank(headlines(results), weights),
         weights=weights,
-        charts=charts.charts(results),
+        charts=charts.charts(results) + ([charts.scale_out_chart(scale_out[1])] if scale_out else []),
         tables={
             "figures": tables.every_figure(results),
             "overhead": tables.overhead(results),

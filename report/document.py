@@ -80,7 +80,11 @@ def ranking(r: Report) -> str:
 
 
 def charts(r: Report) -> str:
-    shown = (image(c.title, f"{CHART_FOLDER}/{c.key}.svg") for c in r.charts if c.key != "capacity")
+    shown = (
+        image(c.title, f"{CHART_FOLDER}/{c.key}.svg")
+        for c in r.charts
+        if c.key not in {"capacity", "scale_out"}
+    )
     return join(heading(2, "Charts"), *shown)
 
 
@@ -275,6 +279,7 @@ def scale_out(r: Report) -> str:
         f"shipped launcher) and under Ray Serve, closed loop at {s.connections} connections, {s.repeats} × "
         f"{s.seconds:g} s each after a warm-up, generator and server sharing both cores.",
         table(headers, (row.cells for row in scale_out_rows(s))),
+        image("Scale-out: uvicorn workers against Ray Serve replicas", f"{CHART_FOLDER}/scale_out.svg"),
         bullets(scale_out_lines(s)),
     )
 

@@ -96,11 +96,11 @@ def scale_out_rows(scale: ScaleOut) -> list[Row]:
     ]
 
 
-def _ratio(a: ScaleRun, b: ScaleRun) -> str:
-    """a's median throughput over b's, and whether their ranges overlap (then it is within noise)."""
+def _ratio(a: ScaleRun, b: ScaleRun, what: str) -> str:
+    """`R× what` for a's median throughput over b's, marked within noise when their ranges overlap."""
     ratio = a.throughput.median / b.throughput.median
     overlap = a.throughput.min <= b.throughput.max and b.throughput.min <= a.throughput.max
-    return f"{ratio:.2f}×" + (" (ranges overlap: within noise)" if overlap else "")
+    return f"{ratio:.2f}× {what}" + (" (ranges overlap: within noise)" if overlap else "")
 
 
 def scale_out_lines(scale: ScaleOut) -> list[str]:
@@ -111,14 +111,15 @@ def scale_out_lines(scale: ScaleOut) -> list[str]:
         if ray and uvicorn:
             lines.append(
                 f"Ray Serve with {count} replica{'s' if count > 1 else ''} against uvicorn with {count} "
-                f"worker{'s' if count > 1 else ''}: {_ratio(ray, uvicorn)} the throughput, "
+                f"worker{'s' if count > 1 else ''}: {_ratio(ray, uvicorn, 'the throughput')}, "
                 f"{ray.idle_rss_mib - uvicorn.idle_rss_mib:+,.0f} MiB idle, start {ray.start_s:.0f} s against "
                 f"{uvicorn.start_s:.0f} s."
             )
     for engine in ("uvicorn", "ray"):
         one, two = scale.measured(engine, 1), scale.measured(engine, 2)
         if one and two:
-            lines.append(f"{engine}: two processes give {_ratio(two, one)} one's throughput.")
+            scaling = _ratio(two, one, "one's throughput")
+            lines.append(f"{engine}: two processes give {scaling}.")
     lines.append(
         "This machine has 2 cores: it cannot show more than two workers or replicas, nor what Ray Serve is for — "
         "replicas on other machines behind one endpoint."

@@ -9,8 +9,12 @@ from typing import Any
 
 import pytest
 
+from report.contents import build
+from report.document import markdown
 from report.loading import ResultsError, newest_results
 from report.scale_out import ScaleOut, load_scale_out, newest_scale_out, scale_out_lines, scale_out_rows
+from report.scoring import DEFAULT_WEIGHTS, parse_weights
+from tests.report.sample_results import sample_results
 
 
 def scale_run(
@@ -97,3 +101,13 @@ def test_a_wrong_file_is_refused_in_one_line(tmp_path: Path) -> None:
     path.write_text('{"kind": "scale_out"}')
     with pytest.raises(ResultsError, match="not a scale-out results file"):
         load_scale_out(path)
+
+
+def test_the_report_shows_the_section_and_its_chart() -> None:
+    weights = parse_weights(DEFAULT_WEIGHTS)
+    shown = build(sample_results(), weights, scale_out=("scale-out-x.json", ScaleOut.model_validate(SAMPLE)))
+    assert "scale_out" in [chart.key for chart in shown.charts]
+    text = markdown(shown)
+    assert "`scale-out-x.json`, started 2026-12-02T05:00:00+00:00" in text
+    assert text.count("charts/scale_out.svg") == 1  # in its section, not again under Charts
+    assert "No scale-out results" in markdown(build(sample_results(), weights))
