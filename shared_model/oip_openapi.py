@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared_model.errors import ERROR_TYPES, ModelUnavailable, NotFound, ServeError
-from shared_model.oip import DATATYPES, PREFIX, error_body
+from shared_model.oip import DATATYPES, PREDICT_OUTPUT, PREFIX, PROBA_OUTPUT, error_body
 from shared_model.spec import ModelSpec
 
 JSON = "application/json"
@@ -45,6 +45,10 @@ OPERATIONS: tuple[tuple[str, str, str, str, str | None, str | None, tuple[int, .
         (*BODY_ERRORS, 404, 503),
     ),
 )
+OUTPUTS = (PREDICT_OUTPUT, PROBA_OUTPUT)
+SCALAR = ["number", "string", "boolean"]
+# A value of a tensor's data: a scalar, or (shape [n, 1] written nested) a list of one scalar.
+VALUE = {"type": [*SCALAR, "array"], "items": {"type": SCALAR}, "minItems": 1, "maxItems": 1}
 # The status each documented error answers with, by the error it stands for (404 is a route or model not found).
 ERROR_BY_STATUS: dict[int, type[ServeError]] = {
     **{error.status: error for error in reversed(ERROR_TYPES)},
@@ -95,7 +99,7 @@ def oip_responses(trace_headers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def oip_schemas(spec: ModelSpec) -> dict[str, Any]:
+def oip_schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
     """The protocol's request and answer bodies (cross-field rules, such as one `n` for all inputs, in prose)."""
     parameters = {"type": "object", "additionalProperties": {"type": ["boolean", "number", "string"]}}
     tensor_metadata = _object(
@@ -126,13 +130,14 @@ def oip_schemas(spec: ModelSpec) -> dict[str, Any]:
                 "inputs": {
                     "type": "array",
                     "minItems": 1,
+                    "maxItems": len(spec.features),
                     "items": _object(
                         {
                             "name": {"type": "string", "enum": list(spec.feature_names)},
-                            "shape": {**_integers(), "minItems": 1},
+                            "shape": {**_integers(minimum=0), "minItems": 1, "maxItems": 2},
                             "datatype": {"type": "string", "enum": datatypes},
                             "parameters": parameters,
-                            "data": {"type": "array"},
+                            "data": {"type": "array", "maxItems": max_batch, "items": VALUE},
                         },
                         required=["name", "shape", "datatype", "data"],
                     ),
@@ -141,7 +146,8 @@ def oip_schemas(spec: ModelSpec) -> dict[str, Any]:
                 "outputs": {
                     "type": "array",
                     "items": _object(
-                        {"name": {"type": "string"}, "parameters": parameters}, required=["name"]
+                        {"name": {"type": "string", "enum": list(OUTPUTS)}, "parameters": parameters},
+                        required=["name"],
                     ),
                 },
             },
@@ -167,8 +173,8 @@ def _error_ref(status: int) -> dict[str, str]:
     return {"$ref": f"#/components/responses/oip_{ERROR_BY_STATUS[status].code}"}
 
 
-def _integers() -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "integer"}}
+def _integers(**bounds: int) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "integer", **bounds}}
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:

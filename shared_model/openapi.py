@@ -81,7 +81,7 @@ def openapi_document(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
             **oip_paths(spec, TRACE_HEADERS),
         },
         "components": {
-            "schemas": {**_schemas(spec, max_batch), **oip_schemas(spec)},
+            "schemas": {**_schemas(spec, max_batch), **oip_schemas(spec, max_batch)},
             "responses": {
                 **{error.code: _error_response(error) for error in ERROR_TYPES},
                 **oip_responses(TRACE_HEADERS),
