@@ -16,6 +16,7 @@ from matplotlib.figure import Figure as Canvas
 
 from benchmarks.results import Figure, Results, Target
 from report.figures import FRONT_ENDS, SERVER, figure, levels, measurement, shipped, variants
+from report.io_wait import IoWait
 from report.scale_out import ScaleOut
 
 COLOURS = {
@@ -351,3 +352,29 @@ BUILDERS = (
 def charts(results: Results) -> list[Chart]:
     """Every chart the results hold data for, in reading order."""
     return [chart for chart in (build(results) for build in BUILDERS) if chart is not None]
+
+
+def io_wait_chart(io: IoWait) -> Chart:
+    """Capacity at the SLO against the wait added to each lookup, one line per target, with each slot ceiling."""
+    canvas, axes = plt.subplots(figsize=SIZE)
+    delays = io.delays()
+    for target in io.targets():
+        rows = [io.row(target, delay) for delay in delays]
+        figs = [row.capacity if row is not None and row.capacity_rps else None for row in rows]
+        style = "--" if "16" in target else "-"
+        axes.errorbar(
+            delays,
+            [f.median if f else float("nan") for f in figs],
+            yerr=list(zip(*[_error(f) if f else (0.0, 0.0) for f in figs], strict=True)),
+            fmt=style,
+            marker="o",
+            ms=3,
+            capsize=2,
+            color=COLOURS.get(target.split(" ", 1)[0], "#000"),
+            label=target,
+        )
+    axes.set_xlabel("added wait per lookup (ms, on the store's link)")
+    axes.set_ylabel(f"req/s at p99 ≤ {io.slo_ms:g} ms")
+    axes.set_ylim(bottom=0)
+    axes.legend(frameon=False)
+    return Chart("io_wait", "Requests that wait on I/O: capacity against the lookup's wait", _svg(canvas))

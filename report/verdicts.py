@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from benchmarks.results import Figure, Results
 from report.figures import CLOSED_LOOP_BASIS, HTTP_FRONT_ENDS, Headline, headlines
+from report.io_wait import IoWait, limit_of
 from report.steadiness import judge
 
 TAIL_RATIO = 2.0  # a pick's p99 at the highest concurrency this many times a rival's earns a caveat
@@ -267,3 +268,40 @@ def _judged(verdict: Verdict, results: Results) -> Verdict:
         return verdict
     steady, text = judge(verdict.figures, results.stability)
     return replace(verdict, steady=steady, steadiness=text)
+
+
+IO_WAIT_RULE = "io_wait"
+IO_WAIT_MIN_DELAY_MS = (
+    5.0  # a wait this long per request is an API "waiting on I/O"; 0-1 ms is loopback speed
+)
+IO_WAIT_NEED = "An API whose requests wait on I/O (a feature-store lookup per prediction)"
+
+
+def io_wait_api(io: IoWait) -> Verdict:
+    """The highest median capacity at the SLO at the longest added wait of at least IO_WAIT_MIN_DELAY_MS."""
+    waits = [delay for delay in io.delays() if delay >= IO_WAIT_MIN_DELAY_MS]
+    rule_text = (
+        f"highest capacity at p99 ≤ {io.slo_ms:g} ms (1 worker) when each lookup waits "
+        f"≥ {IO_WAIT_MIN_DELAY_MS:g} ms more; a tie when the ranges over the repeats overlap"
+    )
+    if not waits:
+        return Verdict(IO_WAIT_NEED, IO_WAIT_RULE, rule_text, None, ["no delay of 5 ms or more was measured"])
+    wait = waits[-1]
+    rows = [row for target in io.targets() if (row := io.row(target, wait)) is not None and row.capacity_rps]
+    best = max(rows, key=lambda row: row.capacity.median)
+    evidence = [
+        f"{row.target} at +{wait:g} ms: {_show(row.capacity, 'req/s', 1)}; {limit_of(io, row.target)}"
+        for row in rows
+    ]
+    tied = [row.target for row in rows if row is not best and _overlap(row.capacity, best.capacity)]
+    caveats = [f"within the repeats' range of {', '.join(tied)}"] if tied else []
+    return Verdict(
+        IO_WAIT_NEED,
+        IO_WAIT_RULE,
+        rule_text,
+        best.target.split(" ", 1)[0],
+        evidence,
+        caveats,
+        key_figure=f"{best.target}: {best.capacity.median:,.1f} req/s at +{wait:g} ms",
+        figures=tuple((f"{row.target} +{wait:g} ms", row.capacity) for row in rows),
+    )
