@@ -4,16 +4,17 @@ the benchmark's results."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from report.contents import build
-from report.document import markdown
+from report import document
+from report.charts import scale_out_chart
+from report.contents import Report
 from report.loading import ResultsError, newest_results
 from report.scale_out import ScaleOut, load_scale_out, newest_scale_out, scale_out_lines, scale_out_rows
-from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from tests.report.sample_results import sample_results
 
 
@@ -104,10 +105,24 @@ def test_a_wrong_file_is_refused_in_one_line(tmp_path: Path) -> None:
 
 
 def test_the_report_shows_the_section_and_its_chart() -> None:
-    weights = parse_weights(DEFAULT_WEIGHTS)
-    shown = build(sample_results(), weights, scale_out=("scale-out-x.json", ScaleOut.model_validate(SAMPLE)))
-    assert "scale_out" in [chart.key for chart in shown.charts]
-    text = markdown(shown)
-    assert "`scale-out-x.json`, started 2026-12-02T05:00:00+00:00" in text
-    assert text.count("charts/scale_out.svg") == 1  # in its section, not again under Charts
-    assert "No scale-out results" in markdown(build(sample_results(), weights))
+    scale = ScaleOut.model_validate(SAMPLE)
+    chart = scale_out_chart(scale)
+    assert chart.key == "scale_out"
+    assert chart.svg.startswith("<svg")
+    shown = Report(
+        results=sample_results(),
+        verdicts=[],
+        scores=[],
+        weights={},
+        charts=[chart],
+        tables={},
+        changes=None,
+        reproduce="make report",
+        scale_out=scale,
+        scale_out_name="scale-out-x.json",
+    )
+    section = document.scale_out(shown)
+    assert "`scale-out-x.json`, started 2026-12-02T05:00:00+00:00" in section
+    assert "charts/scale_out.svg" in section
+    assert "scale_out.svg" not in document.charts(shown)  # shown in its section, not again under Charts
+    assert "No scale-out results" in document.scale_out(replace(shown, scale_out=None))
