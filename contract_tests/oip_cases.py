@@ -68,6 +68,14 @@ def oip_good_cases(spec: ModelSpec) -> list[GoodCase]:
             for tensor, feature in zip(plain["inputs"], spec.features, strict=True)
         ]
     }
+    # As MLServer's clients write it: `content_type` parameters for its codecs, which a server may ignore.
+    mlserver = {
+        "parameters": {"content_type": "pd"},
+        "inputs": [
+            {**tensor, "parameters": {"content_type": "str"}} if tensor["datatype"] == "BYTES" else tensor
+            for tensor in plain["inputs"]
+        ],
+    }
     path = infer_path(spec)
     return [
         GoodCase(
@@ -79,6 +87,7 @@ def oip_good_cases(spec: ModelSpec) -> list[GoodCase]:
         GoodCase("oip: FP32 and INT32 inputs", path, encode(narrow)),
         GoodCase("oip: inputs in reverse order", path, encode({"inputs": plain["inputs"][::-1]})),
         GoodCase("oip: only the predict output", path, encode({**plain, "outputs": [{"name": "predict"}]})),
+        GoodCase("oip: MLServer's payload (pandas and string codecs)", path, encode(mlserver)),
         GoodCase(
             "oip: id and parameters",
             path,
