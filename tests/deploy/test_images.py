@@ -8,15 +8,19 @@ from __future__ import annotations
 import http.server
 import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from benchmarks.servers import running_command
 from deploy.healthcheck import healthy
+from tests.conftest import LOAN_RECORD
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
@@ -83,6 +87,59 @@ def test_every_target_is_non_root_health_checked_and_exec_form() -> None:
         (cmd,) = [line for line in instructions if line.startswith("CMD ")]
         # Exec form: the launcher is PID 1 and gets SIGTERM itself, no shell in between.
         assert json.loads(cmd.removeprefix("CMD ")) == ["python", "-m", launcher]
+
+
+def copied_sources(model: str = "loan") -> list[str]:
+    """Every path the Dockerfile copies from the build context, `${MODEL}` as `model`."""
+    sources: list[str] = []
+    for line in re.findall(r"^COPY\s+(.+)$", DOCKERFILE.read_text(), re.MULTILINE):
+        *parts, destination = line.split()
+        for source in parts:
+            resolved = source.replace("${MODEL}", model)
+            # Every COPY keeps the repository's layout under WORKDIR, so the image's tree is the context's.
+            expected = str(Path(resolved.rstrip("/")).parent) + "/" if "/" in resolved.rstrip("/") else "./"
+            assert destination.replace("${MODEL}", model) in (expected, resolved), line
+            sources.append(resolved.rstrip("/"))
+    return sources
+
+
+@pytest.fixture(scope="module")
+def image_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The files the images hold under /app, copied from this checkout and nothing else."""
+    root = tmp_path_factory.mktemp("image-app")
+    for source in copied_sources():
+        origin, target = REPO / source, root / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, target, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+        else:
+            shutil.copy2(origin, target)
+    return root
+
+
+@pytest.mark.live
+@pytest.mark.parametrize(
+    ("launcher", "route"), [("flask_app", "/health/ready"), ("fastapi_app", "/health/ready")]
+)
+def test_the_image_files_serve(image_tree: Path, launcher: str, route: str) -> None:
+    """The launcher started in a tree of only what the images copy answers ready and predicts (a file the
+    Dockerfile forgot fails here, not at a user's first `docker run`)."""
+    env = {"PYTHONPATH": str(image_tree), "SERVEBENCH_WORKERS": "1", "SERVEBENCH_MODEL": "loan"}
+    found = subprocess.run(
+        [sys.executable, "-c", "import shared_model; print(shared_model.__file__)"],
+        env={**env, "PATH": ""},
+        cwd=image_tree,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert found.startswith(str(image_tree)), found
+    with running_command(
+        f"image-{launcher}", lambda port: ["-m", launcher], ready_path=route, env=env, cwd=image_tree
+    ) as server:
+        answer = httpx.post(f"{server.base_url}/v1/predict", json=LOAN_RECORD, timeout=30, trust_env=False)
+        assert answer.status_code == 200, answer.text
 
 
 def test_the_build_context_sends_what_the_images_copy() -> None:
