@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench bench-io report \
+.PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench bench-io pages report \
         run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers clean
 
 help: ## List the targets
@@ -121,6 +121,9 @@ SLO_MS ?= 50
 bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML; ONNX=1 FastAPI on onnxruntime)
 	$(if $(PEERS),$(MAKE) peers || echo "==> a peer's venv did not build: the run reports that peer as failed",)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(ONNX),--onnx,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
+
+pages: bootstrap system-packages ## The pages for people alone: click -> result in Chromium (Streamlit, its floor app, the Flask page), submits/s and memory per person
+	$(PY) -m benchmarks.pages
 
 IO_REPEATS ?= 3
 bench-io: bootstrap system-packages ## Capacity at the SLO when every prediction waits on Redis (+0/1/5/20 ms on its link; ~10 min)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from streamlit.web import bootstrap
 
 from shared_model import load_settings
 from streamlit_app import __main__ as launcher
@@ -87,3 +88,16 @@ def test_an_unknown_variant_is_refused(capsys: pytest.CaptureFixture[str]) -> No
     assert "invalid choice: 'turbo'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown variant 'turbo'"):
         server_options(load_settings({}), "turbo")
+
+
+def test_streamlit_serves_on_uvloop_which_sets_tcp_nodelay() -> None:
+    # Streamlit binds its socket with proto 0, so asyncio's own loop would leave Nagle on (a ~40 ms stall per rerun
+    # against a delayed ACK); uvloop sets TCP_NODELAY on every accepted socket. Streamlit picks uvloop by this
+    # function: if an upgrade renames or drops it, this fails and the Nagle question is open again (METHOD.md).
+    factory = bootstrap._get_uvloop_loop_factory()
+    assert factory is not None
+    loop = factory()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
