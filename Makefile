@@ -63,7 +63,8 @@ RAY_VENV := .ray-venv
 RAY_STAMP := $(RAY_VENV)/.installed
 SITE_PACKAGES := import sysconfig; print(sysconfig.get_paths()["purelib"])
 
-$(RAY_STAMP): $(VENV_STAMP) requirements/ray.txt requirements/ray-constraints.txt
+# .venv's packages are read through the path line, so a change there needs no rebuild; a pin change does.
+$(RAY_STAMP): requirements/ray.txt requirements/ray-constraints.txt constraints.txt | $(VENV_STAMP)
 	@echo "==> creating $(RAY_VENV) (Ray Serve's environment, on top of $(VENV))"
 	@rm -rf $(RAY_VENV)
 	$(PYTHON) -m venv $(RAY_VENV)
