@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from report.contents import build
+from report.io_wait import load_io, newest_io
 from report.loading import ResultsError, load_results, newest_results
 from report.render import write
 from report.scale_out import load_scale_out, newest_scale_out
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         soak = (soak_file.name, load_soak(soak_file)) if soak_file else None
         scale_file = args.scale_out or newest_scale_out(path.parent)
         scale_out = (scale_file.name, load_scale_out(scale_file)) if scale_file else None
+        io_file = newest_io(path.parent)
+        io_wait = (io_file.name, load_io(io_file)) if io_file else None
     except (WeightsError, FileNotFoundError, ResultsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -63,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = f"make report RESULTS={_shown(args.out / 'results.json')}{options}"
     command = f"{measure} (measure afresh) · {rebuild} (rebuild this report from its results)"
     markdown, html = write(
-        build(results, weights, baseline, command, soak, scale_out=scale_out), args.out, path, soak_file
+        build(results, weights, baseline, command, soak, scale_out=scale_out, io_wait=io_wait),
+        args.out,
+        path,
+        soak_file,
     )
     print(f"wrote {markdown}\nwrote {html}")
     return 0

@@ -8,6 +8,7 @@ from benchmarks.results import Results
 from report import charts, tables
 from report.compare import Change, significant_changes
 from report.figures import headlines, normalised
+from report.io_wait import IoWait
 from report.scale_out import ScaleOut
 from report.scoring import Score, rank
 from report.soak import Soak
@@ -30,6 +31,8 @@ class Report:
     soak_name: str | None = None  # the soak file's name, as kept beside the report
     scale_out: ScaleOut | None = None
     scale_out_name: str | None = None
+    io_wait: IoWait | None = None
+    io_wait_name: str | None = None
 
     @property
     def banner(self) -> str | None:
@@ -48,6 +51,7 @@ def build(
     soak: tuple[str, Soak] | None = None,
     *,
     scale_out: tuple[str, ScaleOut] | None = None,
+    io_wait: tuple[str, IoWait] | None = None,
 ) -> Report:
     """Compute the whole report from one results file (and, optionally, an older one to compare with)."""
     results = normalised(results)
@@ -57,7 +61,9 @@ def build(
         verdicts=verdicts(results),
         scores=rank(headlines(results), weights),
         weights=weights,
-        charts=charts.charts(results) + ([charts.scale_out_chart(scale_out[1])] if scale_out else []),
+        charts=charts.charts(results)
+        + ([charts.scale_out_chart(scale_out[1])] if scale_out else [])
+        + ([charts.io_wait_chart(io_wait[1])] if io_wait else []),
         tables={
             "figures": tables.every_figure(results),
             "overhead": tables.overhead(results),
@@ -75,4 +81,6 @@ def build(
         soak_name=soak[0] if soak else None,
         scale_out=scale_out[1] if scale_out else None,
         scale_out_name=scale_out[0] if scale_out else None,
+        io_wait=io_wait[1] if io_wait else None,
+        io_wait_name=io_wait[0] if io_wait else None,
     )

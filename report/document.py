@@ -8,6 +8,7 @@ from report.blocks import banner, bullets, heading, image, join, table
 from report.capacity import capacity_rows, trial_rows
 from report.contents import Report
 from report.html import CHART_FOLDER
+from report.io_wait import limit_of
 from report.levers import lever_lines, lever_rows
 from report.method import method
 from report.overhead import instruction_rows, layer_lines, paired_rows
@@ -15,6 +16,7 @@ from report.peers import goal_lines, peer_rows, peer_targets
 from report.scale_out import scale_out_lines, scale_out_rows
 from report.soak import soak_rows
 from report.summary import summary, unstable_run
+from report.verdicts import io_wait_api
 
 Section = Callable[[Report], str | None]
 
@@ -254,6 +256,34 @@ def soak(r: Report) -> str:
     )
 
 
+def io_wait(r: Report) -> str:
+    title = "Requests that wait on I/O (make bench-io)"
+    if r.io_wait is None:
+        return join(
+            heading(2, title),
+            "No bench-io results beside this results file: `make bench-io` writes "
+            "`benchmarks/results/io-<UTC timestamp>.json`.",
+        )
+    io, verdict = r.io_wait, io_wait_api(r.io_wait)
+    rows = []
+    for target in io.targets():
+        cells = [target]
+        for delay in io.delays():
+            row = io.row(target, delay)
+            fig = row.capacity if row is not None and row.capacity_rps else None
+            cells.append(f"{fig.median:,.1f} ({fig.min:,.1f}–{fig.max:,.1f})" if fig else "—")
+        rows.append((*cells, limit_of(io, target)))
+    return join(
+        heading(2, title),
+        f"`{r.io_wait_name}`, model {io.model}: capacity at p99 ≤ {io.slo_ms:g} ms of one worker (req/s, median "
+        f"and range of {io.repeats}) while every prediction looks its account up in Redis, with the wait added to "
+        f"each lookup on the store's link only ({io.link}).",
+        f"**{verdict.need}:** {verdict.pick or 'no pick'} — {verdict.rule_text}.",
+        bullets([*verdict.evidence, *verdict.caveats]),
+        table(("target", *(f"+{delay:g} ms" for delay in io.delays()), "where the slots bind"), rows),
+    )
+
+
 def scale_out(r: Report) -> str:
     title = "Scale-out: workers, replicas and Ray Serve (make scale-out)"
     if r.scale_out is None:
@@ -337,6 +367,7 @@ SECTIONS: tuple[Section, ...] = (
     variants,
     streamlit,
     soak,
+    io_wait,
     scale_out,
     contract,
     features,
