@@ -108,10 +108,13 @@ PAGES = {
 
 
 def measures_page(target: TargetSpec) -> bool:
-    """A front end with a page for people, at one worker (every Streamlit variant; Flask as shipped)."""
-    if target.kind != "front_end" or target.workers != 1 or target.name not in PAGES:
-        return False
-    return target.name == STREAMLIT or target.variant == SHIPPED_VARIANTS[target.name]
+    """A front end's page for people as shipped, at one worker (Streamlit's defaults: `python -m benchmarks.pages`)."""
+    return (
+        target.kind == "front_end"
+        and target.workers == 1
+        and target.name in PAGES
+        and target.variant == SHIPPED_VARIANTS[target.name]
+    )
 
 
 @dataclass(slots=True)

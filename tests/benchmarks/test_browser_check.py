@@ -6,6 +6,7 @@ import pytest
 
 from benchmarks import browser
 from benchmarks.servers import running_server
+from benchmarks.targets import front_end
 from benchmarks.verify import expected_answer
 from shared_model import Predictor, Validator
 
@@ -34,3 +35,11 @@ def test_each_submit_is_timed_in_parts_and_a_wrong_answer_is_caught(
         assert 0 < first_byte <= last_byte <= in_dom <= rendered < browser.TIMEOUT_MS
     assert len(sample.wrong) == 1
     assert sample.wrong[0].startswith("age=50: shown {")
+
+
+def test_the_benchmark_clicks_through_each_page_as_shipped_at_one_worker() -> None:
+    assert browser.measures_page(front_end("streamlit_app"))
+    assert browser.measures_page(front_end("flask_app"))
+    assert not browser.measures_page(front_end("streamlit_app", "default"))
+    assert not browser.measures_page(front_end("flask_app", workers=2))
+    assert not browser.measures_page(front_end("fastapi_app"))
