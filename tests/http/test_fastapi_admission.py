@@ -62,7 +62,7 @@ def test_past_the_count_a_prediction_is_refused_and_health_passes():
     async def scenario() -> tuple[list[int], int, bytes]:
         gate = asyncio.Event()
         middleware = AdmissionMiddleware(
-            _held_app(gate), InflightLimit(1), StandingQueue(MAX_QUEUE_S * 1000), None, MAX_QUEUE_S
+            _held_app(gate), InflightLimit(1), StandingQueue(), None, MAX_QUEUE_S
         )
         held, refused, health = Answers(), Answers(), Answers()
         first = asyncio.create_task(middleware(_scope("/v1/predict"), _receive, held.send))
@@ -86,7 +86,7 @@ def test_a_late_loop_refuses_only_with_the_queue_rule():
         gate.set()
         delay = LoopDelay(tick_s=0.002, window=3) if with_rule else None
         middleware = AdmissionMiddleware(
-            _held_app(gate), InflightLimit(16), StandingQueue(MAX_QUEUE_S * 1000), delay, MAX_QUEUE_S
+            _held_app(gate), InflightLimit(16), StandingQueue(), delay, MAX_QUEUE_S
         )
         if delay is not None:
             delay.start()
