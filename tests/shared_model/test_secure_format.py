@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 import skops.io
 
@@ -114,3 +115,35 @@ def test_a_file_that_is_not_skops_is_model_unavailable(
     arrives_with_its_own_manifest(loan_copy, loan_copy.skops, data)
     with pytest.raises(ModelUnavailable, match=message):
         load_model(loan_copy.skops)
+
+
+def test_byom_describes_a_skops_file_and_refuses_an_untrusted_one(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from sklearn.linear_model import LinearRegression
+
+    from shared_model.byom import main as byom
+
+    features = np.random.default_rng(5).uniform(0, 1, size=(40, 3))
+    model = LinearRegression().fit(features, features.sum(axis=1))
+    artifact = tmp_path / "users_model.skops"
+    artifact.write_bytes(skops.io.dumps(model))
+    # LinearRegression is none of the built-in models' types: the operator trusts it by name, or it is refused.
+    assert byom([str(artifact)]) == 1
+    assert "untrusted type sklearn.linear_model._base.LinearRegression" in capsys.readouterr().out.replace(
+        "\n", ""
+    )
+    monkeypatch.setenv("SERVEBENCH_SKOPS_TRUSTED", "sklearn.linear_model._base.LinearRegression")
+    assert byom([str(artifact)]) == 0
+    manifest = json.loads((tmp_path / "users_model.manifest.json").read_text())
+    assert (manifest["artifact"], manifest["sha256"]) == (artifact.name, sha256_of(artifact.read_bytes()))
+    served = load_model(artifact, trusted=("sklearn.linear_model._base.LinearRegression",))
+    assert served.predict(
+        Validator(served.spec, 1).validate_records([dict.fromkeys(served.spec.feature_names, 0.5)])
+    )
+    trace = tmp_path / "code-ran"
+    hostile = tmp_path / "hostile.skops"
+    hostile.write_bytes(skops.io.dumps(Trojan(trace)))
+    assert byom([str(hostile)]) == 1
+    assert TROJAN in capsys.readouterr().out.replace("\n", "")
+    assert not trace.exists()
