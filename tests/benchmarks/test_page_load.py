@@ -1,15 +1,15 @@
-"""The pages' load drivers: the Flask page's form posts (CSRF included) and Streamlit's floor app, live."""
+"""The pages' load drivers: the Flask page's form posts (CSRF included, live), and Streamlit's floor app."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from benchmarks.page_load import form_fields, run_people, shown_answer
-from benchmarks.pages import streamlit_floor
+from benchmarks.pages import FLOOR_APP
 from benchmarks.servers import running_server
-from benchmarks.streamlit_ws import StreamlitSession
 from benchmarks.verify import expected_answer
 from shared_model import Predictor, Validator
 
@@ -50,12 +50,9 @@ def test_people_post_the_flask_page_and_a_wrong_answer_counts(
 
 
 def test_streamlit_floor_app_answers_exactly(loan: Predictor, loan_validator: Validator) -> None:
-    record = {**loan.spec.example_record(), "age": 44}
-
-    async def submit(url: str) -> object:
-        async with StreamlitSession(url) as session:
-            return await session.submit(record)
-
-    with streamlit_floor("loan") as server:
-        shown = asyncio.run(submit(server.base_url))
-    assert shown == expected_answer(loan, loan_validator, record)
+    app = AppTest.from_file(str(FLOOR_APP), default_timeout=60).run()
+    assert not app.json  # no answer before a submit
+    app.number_input(key="age").set_value(44)
+    app.form_submit_button[0].click().run()
+    shown = json.loads(app.json[0].value)
+    assert shown == expected_answer(loan, loan_validator, {**loan.spec.example_record(), "age": 44})
