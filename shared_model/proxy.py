@@ -128,7 +128,7 @@ def nginx_config(plan: ProxyPlan, *, as_root: bool | None = None) -> str:
         f'        proxy_set_header {QUEUE_START_HEADER} "t=$msec";',
         f"        proxy_read_timeout {UPSTREAM_TIMEOUT_S}s;",
         "        error_page 413 @too_large;",
-        "        error_page 502 504 @unavailable;",
+        "        error_page 502 504 =503 @unavailable;",  # without =, nginx keeps its own 502 status
         "        location / { proxy_pass http://app; }",
         f"        location ~ ^/({limited})$ {{ proxy_pass http://predictions; }}",
         *_named_answer("too_large", PayloadTooLarge.over(plan.max_body_bytes)),
