@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
 from benchmarks.records import generated_records
 from contract_tests.checks import expect
+from contract_tests.clients import FrontEnd, Reply
 from contract_tests.exactness import deviation
 from contract_tests.fleet import predictor_for
 
@@ -50,7 +53,7 @@ def test_concurrent_records_are_answered_as_alone_within_the_bound(client, refer
         )
 
 
-def _until_admitted(client, record):
+def _until_admitted(client: FrontEnd, record: Mapping[str, Any]) -> Reply:
     for attempt in range(RETRIES):
         reply = client.predict(record)
         if reply.status != 503 or reply.json()["error"]["code"] != "overloaded":
