@@ -8,16 +8,7 @@ from flask import Flask
 
 # concern: oip
 import flask_app.oip  # noqa: F401  # its views join the one blueprint before it is registered
-from flask_app import (
-    admission,
-    cors,
-    csrf,
-    docs,
-    errors,
-    observability,
-    page,
-    views,
-)
+from flask_app import admission, cors, csrf, docs, errors, observability, page, views
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
 from shared_model.admission import InflightLimit, StandingQueue

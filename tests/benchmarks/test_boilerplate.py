@@ -81,7 +81,7 @@ FRONT_END_CONCERNS = {
         "observability": 77,
         "admission": 54,  # the standing-queue rule behind nginx: the stamp read, the rule passed in
         "cors": 9,
-        "server_config": 114,
+        "server_config": 115,
         "ui": 0,
         "batching": 13,
         "feature_store": 41,
