@@ -98,6 +98,8 @@ FULL = Settings(
     # The front ends' closed-loop curves go on to c=64; their floors stop at 8 (two full runs took 19.4 and 20.5 min).
     http_only_concurrencies=(32, 64),
     batch_sizes=(1, 10, 100, 1000),
+    # Batches on the front ends only: the floors' (96 s) made room for the batched variants within 20 minutes.
+    floor_batches=False,
     streamlit_sessions=(1, 8, 32),
     two_worker_concurrencies=(8,),
     variants=True,
