@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap models system-packages soak test lint typecheck pytest contract bench bench-io pages report \
+.PHONY: help bootstrap environments models system-packages soak test lint typecheck pytest contract bench bench-io pages report \
         run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers clean
 
 help: ## List the targets
@@ -83,7 +83,10 @@ system-packages: ## Install the Debian packages tests and benchmarks run (requir
 	@grep -Ev '^[[:space:]]*(#|$$)' $(SYSTEM_PACKAGES) | while read -r command package; do \
 	    bash scripts/require-system-package.sh "$$command" "$$package" </dev/null; done
 
-test: bootstrap system-packages peers ray-env ## Lint, type-check and run every test (in-process, live servers, real browser)
+environments: ## .venv with the models, the peers' venvs and .ray-venv, built side by side (what make test needs)
+	@$(MAKE) -s -j3 $(MODELS_STAMP) $(PEER_STAMPS) $(RAY_STAMP)
+
+test: environments system-packages ## Lint, type-check and run every test (in-process, live servers, real browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
