@@ -42,7 +42,7 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send)
             return
         stamp = Headers(scope=scope).get(QUEUE_START_HEADER)
-        if not self.queue.admits(stamp) or (
+        if not self.queue.admits(stamp, self.limit.inflight > 0) or (
             self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit)
         ):
             await error_response(Overloaded(), scope["path"])(scope, receive, send)

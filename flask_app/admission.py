@@ -17,7 +17,8 @@ def init_app(app: Flask, limit: InflightLimit, queue: StandingQueue) -> None:
 
     def admit() -> None:
         if is_limited(request.path):
-            if not queue.admits(request.headers.get(QUEUE_START_HEADER)) or not limit.try_enter():
+            stamp = request.headers.get(QUEUE_START_HEADER)
+            if not queue.admits(stamp, limit.inflight > 0) or not limit.try_enter():
                 raise Overloaded()
             g.admitted = True
 

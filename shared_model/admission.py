@@ -89,10 +89,11 @@ class StandingQueue:
         # spell is no queue: the clock starts with the first long wait, never with the last short one.
         self._above_since: float | None = None
 
-    def admits(self, stamp: str | None) -> bool:
-        """Whether a prediction stamped `stamp` (the header's value, or None) may be worked on now."""
+    def admits(self, stamp: str | None, busy: bool) -> bool:
+        """Whether a prediction stamped `stamp` (the header's value, or None) may be worked on now; `busy`: others
+        are in flight in this worker (a wait with nothing else in the worker is a slow host's, not a queue)."""
         waited = waited_ms(stamp, time.time())
-        if waited is None:
+        if waited is None or not busy:
             return True
         if waited <= self.target_ms:
             self._above_since = None

@@ -65,7 +65,7 @@ FRONT_END_CONCERNS = {
         "error_mapping": 31,
         "docs": 19,
         "observability": 45,
-        "admission": 17,
+        "admission": 18,
         "cors": 33,
         "server_config": 91,
         "ui": 146,

@@ -106,7 +106,7 @@ def stamp(waited_ms_ago: float) -> str:
 @pytest.mark.parametrize("header", [None, "", "1733112345.123", "t=", "t=soon", "t=nan", "t=inf"])
 def test_a_missing_or_malformed_stamp_is_no_wait_and_admits(header):
     assert waited_ms(header, time.time()) is None
-    assert StandingQueue().admits(header)
+    assert StandingQueue().admits(header, busy=True)
 
 
 def test_the_wait_is_read_from_the_proxys_stamp_and_never_negative():
@@ -116,22 +116,36 @@ def test_the_wait_is_read_from_the_proxys_stamp_and_never_negative():
 
 def test_a_queue_that_drains_only_delays_up_to_the_interval():
     queue = StandingQueue(target_ms=5, interval_ms=100)
-    assert queue.admits(stamp(1))
-    assert queue.admits(stamp(60))  # a burst: above the target, but the queue was short a moment ago
-    assert not queue.admits(stamp(400))  # longer than the interval: too late whatever the queue
+    assert queue.admits(busy=True, stamp=stamp(1))
+    assert queue.admits(
+        busy=True, stamp=stamp(60)
+    )  # a burst: above the target, but the queue was short a moment ago
+    assert not queue.admits(
+        busy=True, stamp=stamp(400)
+    )  # longer than the interval: too late whatever the queue
 
 
 def test_a_standing_queue_refuses_what_waited_past_the_target_and_keeps_serving_the_rest():
     queue = StandingQueue(target_ms=5, interval_ms=100)
-    assert queue.admits(stamp(60))  # the first long wait starts the clock
+    assert queue.admits(busy=True, stamp=stamp(60))  # the first long wait starts the clock
     time.sleep(0.15)  # a whole interval in which nothing waited less than the target
-    assert not queue.admits(stamp(60))
-    assert queue.admits(stamp(1))  # short waits pass, and end the standing state
-    assert queue.admits(stamp(60))
+    assert not queue.admits(busy=True, stamp=stamp(60))
+    assert queue.admits(busy=True, stamp=stamp(1))  # short waits pass, and end the standing state
+    assert queue.admits(busy=True, stamp=stamp(60))
 
 
 def test_an_idle_spell_is_no_queue():
     queue = StandingQueue(target_ms=5, interval_ms=100)
-    assert queue.admits(stamp(1))
+    assert queue.admits(busy=True, stamp=stamp(1))
     time.sleep(0.15)  # nothing arrives for longer than an interval
-    assert queue.admits(stamp(60))  # the first late one after it is a burst, not a standing queue
+    assert queue.admits(
+        busy=True, stamp=stamp(60)
+    )  # the first late one after it is a burst, not a standing queue
+
+
+def test_a_wait_with_nothing_else_in_the_worker_is_the_hosts_not_a_queue():
+    queue = StandingQueue(target_ms=5, interval_ms=100)
+    assert queue.admits(stamp(60), busy=True)
+    time.sleep(0.15)
+    assert not queue.admits(stamp(400), busy=True)
+    assert queue.admits(stamp(400), busy=False)
