@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import get_args
 
@@ -13,6 +14,7 @@ from benchmarks.results import Results, SchemaVersion
 KNOWN_VERSIONS: tuple[str, ...] = get_args(SchemaVersion)
 SOAK_PATTERN = "soak-*.json"
 SCALE_OUT_PATTERN = "scale-out-*.json"
+BENCH_RESULTS_NAME = re.compile(r"\d{8}T\d{6}Z\.json")
 
 
 class ResultsError(ValueError):
@@ -20,13 +22,9 @@ class ResultsError(ValueError):
 
 
 def newest_results(folder: Path) -> Path:
-    """The most recent benchmark results file (names are UTC timestamps, so they sort by time); soak and scale-out
-    files excluded."""
-    files = sorted(
-        path
-        for path in folder.glob("*.json")
-        if not path.match(SOAK_PATTERN) and not path.match(SCALE_OUT_PATTERN)
-    )
+    """The most recent benchmark results file: named by its UTC timestamp alone, so they sort by time (the soak's,
+    pages', I/O and scale-out files beside them have prefixes)."""
+    files = sorted(path for path in folder.glob("*.json") if BENCH_RESULTS_NAME.fullmatch(path.name))
     if not files:
         raise FileNotFoundError(f"no results in {folder}; run `make bench` or give RESULTS=path")
     return files[-1]

@@ -232,9 +232,10 @@ def test_without_a_soak_the_report_says_how_to_get_one(written: Path) -> None:
     )
 
 
-def test_latest_skips_soak_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("beside", ["soak", "pages", "io", "scale-out"])
+def test_latest_skips_the_other_measurements_files(tmp_path: Path, beside: str) -> None:
     (tmp_path / "20261201T000000Z.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "soak-20261202T000000Z.json").write_text("{}", encoding="utf-8")
+    (tmp_path / f"{beside}-20261202T000000Z.json").write_text("{}", encoding="utf-8")
     assert newest_results(tmp_path).name == "20261201T000000Z.json"
 
 
