@@ -108,9 +108,11 @@ PAGES = {
 
 
 def measures_page(target: TargetSpec) -> bool:
-    """A front end's page for people as shipped, at one worker (Streamlit's defaults: `python -m benchmarks.pages`)."""
+    """A front end's page for people as shipped, at one worker (Streamlit's defaults: `python -m benchmarks.pages`);
+    once per page, not again for the same server sent OIP requests."""
     return (
         target.kind == "front_end"
+        and target.protocol == "v1"
         and target.workers == 1
         and target.name in PAGES
         and target.variant == SHIPPED_VARIANTS[target.name]

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks import browser
 from benchmarks.servers import running_server
-from benchmarks.targets import front_end
+from benchmarks.targets import front_end, over_oip
 from benchmarks.verify import expected_answer
 from shared_model import Predictor, Validator
 
@@ -43,3 +43,4 @@ def test_the_benchmark_clicks_through_each_page_as_shipped_at_one_worker() -> No
     assert not browser.measures_page(front_end("streamlit_app", "default"))
     assert not browser.measures_page(front_end("flask_app", workers=2))
     assert not browser.measures_page(front_end("fastapi_app"))
+    assert not browser.measures_page(over_oip("flask_app"))  # the same page: clicked through once
