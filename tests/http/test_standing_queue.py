@@ -13,7 +13,7 @@ from fastapi_app.admission import AdmissionMiddleware
 from flask_app import admission, errors
 from shared_model.admission import QUEUE_START_HEADER, InflightLimit, StandingQueue
 from shared_model.errors import Overloaded
-from tests.http.test_fastapi_admission import MAX_QUEUE_S, Answers, _held_app, _receive, _scope
+from tests.http.asgi_calls import MAX_QUEUE_S, Answers, held_app, post_scope, receive_json
 
 HOLD_S = 5.0
 
@@ -53,19 +53,19 @@ def test_fastapi_refuses_a_late_prediction_while_another_is_in_flight():
     async def scenario() -> tuple[int, bytes, int]:
         gate = asyncio.Event()
         middleware = AdmissionMiddleware(
-            _held_app(gate), InflightLimit(16), StandingQueue(), None, MAX_QUEUE_S
+            held_app(gate), InflightLimit(16), StandingQueue(), None, MAX_QUEUE_S
         )
         held, late, alone = Answers(), Answers(), Answers()
         stamped = {
-            **_scope("/v1/predict"),
+            **post_scope("/v1/predict"),
             "headers": [(QUEUE_START_HEADER.lower().encode(), late_stamp().encode())],
         }
-        first = asyncio.create_task(middleware(_scope("/v1/predict"), _receive, held.send))
+        first = asyncio.create_task(middleware(post_scope("/v1/predict"), receive_json, held.send))
         await asyncio.sleep(0.01)
-        await middleware(stamped, _receive, late.send)
+        await middleware(stamped, receive_json, late.send)
         gate.set()
         await first
-        await middleware(stamped, _receive, alone.send)
+        await middleware(stamped, receive_json, alone.send)
         return late.status, late.body, alone.status
 
     status, body, alone = asyncio.run(scenario())
