@@ -1,64 +1,77 @@
-"""How far a batched answer lies from the same record's answer alone: labels equal, floats within a bound.
+"""The contract's exactness checks: answer bodies against the reference's, measured by `shared_model.exactness`.
 
-Distances are counted in ULPs at the value's scale, at least 1 (for a probability: units of 2⁻⁵², the spacing of
-doubles just below 1.0). Counted in the value's own ULPs instead, a small probability computed as 1 − p inherits p's
-rounding and lies hundreds of its own ULPs away (512 seen here on loan): `raw_ulps` reports that too, unpinned.
+The bound is in machine epsilons (2⁻⁵²) at the value's scale, at least 1 (`Deviation.max_epsilons`). Counted in
+the value's own ULPs instead (`max_ulps`, shown, not bounded), a small probability computed as 1 − p inherits p's
+rounding and lies hundreds of its own ULPs away (512 seen here on loan).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from contract_tests.checks import expect
+from shared_model.exactness import Deviation, deviation
+from shared_model.predictor import Prediction
 
-EPSILON = float(np.finfo(np.float64).eps)
+Body = Mapping[str, Any]
 
 
-@dataclass(slots=True)
-class Deviation:
-    """Batched answers against the same records' answers alone."""
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Answer bodies against the reference's for the same records: the core's figures, and what a failure shows."""
 
-    rows: int = 0
-    rows_differing: int = 0  # rows whose floats differ in any bit
-    max_ulps: float = 0.0  # at the value's scale, at least 1: the pinned measure
-    max_raw_ulps: int = 0  # in the value's own ULPs
-    label_mismatches: list[str] = field(default_factory=list)
+    measured: Deviation
+    rows_differing: int  # rows with any float other than the reference's
+    label_mismatches: tuple[str, ...]
 
     def __str__(self) -> str:
+        found = self.measured
         return (
-            f"{self.rows} rows, {self.rows_differing} with other floats than alone, largest distance "
-            f"{self.max_ulps:g} ULP at scale ({self.max_raw_ulps} in the values' own ULPs), "
-            f"{len(self.label_mismatches)} other labels"
+            f"{found.rows} rows, {self.rows_differing} with other floats than the reference's, largest distance "
+            f"{found.max_epsilons:g} ε at scale ({found.max_ulps} in the values' own ULPs), "
+            f"{found.labels_differing} other labels"
         )
 
 
-def deviation(batched: Sequence[Mapping[str, Any]], alone: Sequence[Mapping[str, Any]]) -> Deviation:
-    """Compare answer bodies (`{"prediction", "probabilities"?...}`) record by record."""
-    found = Deviation(rows=len(alone))
-    for index, (got, want) in enumerate(zip(batched, alone, strict=True)):
-        if "probabilities" in want:
-            if got.get("prediction") != want["prediction"]:
-                found.label_mismatches.append(
-                    f"record {index}: {got.get('prediction')!r} != {want['prediction']!r}"
-                )
-            keys = list(want["probabilities"])
-            a = np.array([want["probabilities"][key] for key in keys], dtype=np.float64)
-            b = np.array([got.get("probabilities", {}).get(key, np.nan) for key in keys], dtype=np.float64)
-        else:
-            a = np.array([want["prediction"]], dtype=np.float64)
-            b = np.array([got.get("prediction", np.nan)], dtype=np.float64)
-        if a.tobytes() != b.tobytes():
-            found.rows_differing += 1
-        scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-        found.max_ulps = max(found.max_ulps, float((np.abs(a - b) / (scale * EPSILON)).max()))
-        found.max_raw_ulps = max(found.max_raw_ulps, raw_ulps(a, b))
+def compare(answers: Sequence[Body], reference: Sequence[Body]) -> Comparison:
+    """Compare answer bodies (`{"prediction", "probabilities"?...}`) with the reference's, record by record."""
+    want = [_prediction(body, body) for body in reference]
+    got = [_prediction(body, like) for body, like in zip(answers, reference, strict=True)]
+    mismatches = tuple(
+        f"record {index}: {answer.get('prediction')!r} != {like['prediction']!r}"
+        for index, (answer, like) in enumerate(zip(answers, reference, strict=True))
+        if "probabilities" in like and answer.get("prediction") != like["prediction"]
+    )
+    differing = sum(
+        1 for one, other in zip(want, got, strict=True) if deviation([one], [other]).max_ulps != 0
+    )
+    return Comparison(deviation(want, got), differing, mismatches)
+
+
+def expect_within(
+    answers: Sequence[Body], reference: Sequence[Body], max_epsilons: float, what: str
+) -> Comparison:
+    """Every label the reference's and every float within `max_epsilons` of it; the comparison, for further checks."""
+    found = compare(answers, reference)
+    expect(
+        not found.label_mismatches,
+        f"{what}: labels differ from the reference's: {found.label_mismatches[:5]}",
+    )
+    expect(
+        found.measured.max_epsilons <= max_epsilons, f"{what}: past the bound of {max_epsilons:g} ε: {found}"
+    )
     return found
 
 
-def raw_ulps(a: np.ndarray, b: np.ndarray) -> int:
-    """The largest count of doubles between paired values of the same sign (NaN: the largest int64)."""
-    if np.isnan(a).any() or np.isnan(b).any() or (np.sign(a) * np.sign(b) < 0).any():
-        return int(np.iinfo(np.int64).max)
-    return int(np.abs(np.abs(a).view(np.int64) - np.abs(b).view(np.int64)).max())
+def _prediction(body: Body, like: Body) -> Prediction:
+    # The body's floats in the order of `like`'s; one it lacks is NaN, so past any bound.
+    if "probabilities" not in like:
+        return Prediction(float(body.get("prediction", math.nan)))
+    probabilities = body.get("probabilities") or {}
+    return Prediction(
+        body.get("prediction", ""),
+        {key: float(probabilities.get(key, math.nan)) for key in like["probabilities"]},
+    )

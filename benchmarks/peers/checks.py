@@ -9,17 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from benchmarks.load import Answer, sequential
 from benchmarks.peers import oip_payloads
 from shared_model import Predictor, Validator
+from shared_model.exactness import ulps_apart
 from shared_model.predictor import Prediction
 
 CHECKED_RECORDS = 20
 # A peer that computes in float64 as we do agrees to the bit; past this many ULPs it computes something else.
 MAX_ULPS = 1024
-SIGNLESS = (1 << 63) - 1
 
 
 @dataclass(slots=True)
@@ -42,17 +40,6 @@ class PeerCheck:
         return f"{self.checked} records: labels equal, probabilities {same} to scikit-learn in-process"
 
 
-def ulps(a: float, b: float) -> int:
-    """How many float64 values lie between `a` and `b` (0 when equal)."""
-    if a == b:
-        return 0
-    # Bit patterns as integers, negative floats mirrored below zero, so adjacent floats are adjacent integers.
-    ia, ib = (
-        i if i >= 0 else -(i & SIGNLESS) for i in np.array([a, b], dtype=np.float64).view(np.int64).tolist()
-    )
-    return int(abs(ia - ib))
-
-
 def compare(got: Sequence[Prediction], want: Sequence[Prediction], where: str, check: PeerCheck) -> None:
     """Add to `check` every label that differs and every probability past MAX_ULPS; keep the largest ULPs."""
     if len(got) != len(want):
@@ -70,7 +57,14 @@ def compare(got: Sequence[Prediction], want: Sequence[Prediction], where: str, c
         if g.probabilities.keys() != w.probabilities.keys():
             check.failures.append(f"{where} record {index}: classes {sorted(g.probabilities)}")
             continue
-        worst = max(ulps(float(g.probabilities[k]), w.probabilities[k]) for k in w.probabilities)
+        classes = list(w.probabilities)
+        worst = int(
+            max(
+                ulps_apart(
+                    [float(g.probabilities[k]) for k in classes], [w.probabilities[k] for k in classes]
+                )
+            )
+        )
         check.max_ulps = max(check.max_ulps, worst)
         if worst > MAX_ULPS:
             check.failures.append(f"{where} record {index}: probabilities {worst} ULP apart")

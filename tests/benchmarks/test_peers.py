@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks import plan
 from benchmarks.peers import mlserver, oip_payloads
-from benchmarks.peers.checks import MAX_ULPS, PeerCheck, compare, ulps
+from benchmarks.peers.checks import MAX_ULPS, PeerCheck, compare
 from benchmarks.peers.envs import PeerMissing, peer_python
 from benchmarks.peers.serving import PROTOCOLS, check_peer, running_peer
 from benchmarks.peers.staging import StagingFailed, stage
@@ -21,14 +21,6 @@ from shared_model import Predictor, Validator
 from shared_model.predictor import Prediction
 
 ONE_ULP_ABOVE_HALF = 0.5000000000000001
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "expected"),
-    [(0.5, 0.5, 0), (0.5, ONE_ULP_ABOVE_HALF, 1), (-5e-324, 5e-324, 2), (0.0, -0.0, 0), (1.0, 0.5, 1 << 52)],
-)
-def test_ulps_counts_the_floats_between(a: float, b: float, expected: int) -> None:
-    assert ulps(a, b) == expected
 
 
 def test_compare_keeps_the_largest_ulps_and_fails_past_the_limit_or_on_a_label() -> None:

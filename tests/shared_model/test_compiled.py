@@ -120,6 +120,7 @@ def test_ulps_count_representable_values_between() -> None:
         1,
     ]
     assert ulps_apart([np.nextafter(0.0, -1.0)], [np.nextafter(0.0, 1.0)])[0] == 2
+    assert ulps_apart([1.0], [0.5])[0] == 1 << 52  # a binade apart: 2**52 doubles
 
 
 def test_a_users_forest_converts_and_differs_only_at_ties(tmp_path: Path) -> None:
