@@ -146,7 +146,7 @@ def create_app(
     app.add_middleware(
         AdmissionMiddleware,
         limit=InflightLimit(settings.MAX_INFLIGHT),
-        queue=StandingQueue(),
+        queue=StandingQueue(settings.MAX_QUEUE_MS),
         delay=loop_delay,
         max_queue_s=settings.MAX_QUEUE_MS / 1000,
     )

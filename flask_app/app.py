@@ -49,7 +49,7 @@ def create_app(
     observability.init_app(app, served.predictor)
     # concern: admission
     admission.init_app(
-        app, InflightLimit(settings.MAX_INFLIGHT), StandingQueue()
+        app, InflightLimit(settings.MAX_INFLIGHT), StandingQueue(settings.MAX_QUEUE_MS)
     )  # after observability: refusals get its headers
     # concern: cors
     if settings.CORS_ORIGINS:

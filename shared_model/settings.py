@@ -40,6 +40,7 @@ class Settings(BaseModel):
     MAX_BODY_BYTES: int = Field(1024 * 1024, ge=1024)
     MAX_BATCH: int = Field(1000, ge=1)
     MAX_INFLIGHT: int = Field(16, ge=1, le=10_000)
+    # How long a prediction may wait in a queue once one stands (twice that at most): shared_model.admission.
     MAX_QUEUE_MS: float = Field(25.0, gt=0, le=60_000)
     # `--variant batched` only (shared_model.batching): rows in one predict call, and how long the oldest waits.
     BATCH_MAX: int = Field(16, ge=1, le=10_000)

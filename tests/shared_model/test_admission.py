@@ -8,8 +8,16 @@ import time
 
 import pytest
 
-from shared_model.admission import InflightLimit, LoopDelay, StandingQueue, is_limited, waited_ms
+from shared_model.admission import (
+    QUEUE_TARGET_MS,
+    InflightLimit,
+    LoopDelay,
+    StandingQueue,
+    is_limited,
+    waited_ms,
+)
 from shared_model.errors import Overloaded
+from shared_model.settings import load_settings
 
 
 def test_the_limit_admits_up_to_its_count_and_gives_places_back():
@@ -114,38 +122,41 @@ def test_the_wait_is_read_from_the_proxys_stamp_and_never_negative():
     assert waited_ms("t=200.000", 100.0) == 0.0
 
 
-def test_a_queue_that_drains_only_delays_up_to_the_interval():
-    queue = StandingQueue(target_ms=5, interval_ms=100)
+def test_a_queue_that_drains_only_delays_up_to_twice_the_target():
+    queue = StandingQueue(target_ms=25, interval_ms=100)
+    assert queue.max_wait_ms == 50
     assert queue.admits(busy=True, stamp=stamp(1))
     assert queue.admits(
-        busy=True, stamp=stamp(60)
+        busy=True, stamp=stamp(40)
     )  # a burst: above the target, but the queue was short a moment ago
-    assert not queue.admits(
-        busy=True, stamp=stamp(400)
-    )  # longer than the interval: too late whatever the queue
+    assert not queue.admits(busy=True, stamp=stamp(60))  # past twice the target: too late whatever the queue
 
 
 def test_a_standing_queue_refuses_what_waited_past_the_target_and_keeps_serving_the_rest():
-    queue = StandingQueue(target_ms=5, interval_ms=100)
-    assert queue.admits(busy=True, stamp=stamp(60))  # the first long wait starts the clock
+    queue = StandingQueue(target_ms=25, interval_ms=100)
+    assert queue.admits(busy=True, stamp=stamp(40))  # the first long wait starts the clock
     time.sleep(0.15)  # a whole interval in which nothing waited less than the target
-    assert not queue.admits(busy=True, stamp=stamp(60))
+    assert not queue.admits(busy=True, stamp=stamp(40))
     assert queue.admits(busy=True, stamp=stamp(1))  # short waits pass, and end the standing state
-    assert queue.admits(busy=True, stamp=stamp(60))
+    assert queue.admits(busy=True, stamp=stamp(40))
 
 
 def test_an_idle_spell_is_no_queue():
-    queue = StandingQueue(target_ms=5, interval_ms=100)
+    queue = StandingQueue(target_ms=25, interval_ms=100)
     assert queue.admits(busy=True, stamp=stamp(1))
     time.sleep(0.15)  # nothing arrives for longer than an interval
     assert queue.admits(
-        busy=True, stamp=stamp(60)
+        busy=True, stamp=stamp(40)
     )  # the first late one after it is a burst, not a standing queue
 
 
 def test_a_wait_with_nothing_else_in_the_worker_is_the_hosts_not_a_queue():
-    queue = StandingQueue(target_ms=5, interval_ms=100)
-    assert queue.admits(stamp(60), busy=True)
+    queue = StandingQueue(target_ms=25, interval_ms=100)
+    assert queue.admits(stamp(40), busy=True)
     time.sleep(0.15)
     assert not queue.admits(stamp(400), busy=True)
     assert queue.admits(stamp(400), busy=False)
+
+
+def test_the_settings_default_is_the_queue_target():
+    assert load_settings({}).MAX_QUEUE_MS == QUEUE_TARGET_MS
