@@ -30,7 +30,7 @@ BATCH_CONCURRENCY = 8
 SETTLE_S = 0.3  # between two trials of a search: whatever queued in a failed one drains first
 GUESS_OF_CLOSED_LOOP = 0.6  # a first guess of capacity: this share of the round's closed-loop c=8 throughput
 FALLBACK_GUESS_RPS = 100.0
-PERCENTILE = 99
+PERCENTILE = slo_search.PERCENTILE
 CEILING_TRIALS = 6
 
 
@@ -213,7 +213,11 @@ class Server(Scenario):
             )
 
         start, growth = self._start(run)
-        outcome = slo_search.search(trial, self.slo_ms, start, growth, self.trials(bench.settings))
+        # A failure at or below a rate an earlier repeat held is doubted and tried again (slo_search.doubt).
+        held = max((r.throughput for r in run.repeats.get(self.key, [])), default=0.0)
+        outcome = slo_search.search(
+            trial, self.slo_ms, start, growth, self.trials(bench.settings), passed_before=held
+        )
         repeat_index = len(run.repeats.get(self.key, []))
         trials = [_trial(repeat_index, judged) for judged in outcome.trials]
         return Repeat(

@@ -3,14 +3,17 @@
 Each trial sends a fixed rate for long enough to hold at least `MIN_QUERIES` requests (and at least
 `MIN_TRIAL_S`), then passes when nothing failed, nothing was refused, the rate was delivered, and the p99 (from the
 intended send times) is within the SLO. The search grows the rate until a trial fails, then bisects (geometric
-midpoints) until the failing rate is within `RESOLUTION` of the passing one. METHOD.md justifies the numbers.
+midpoints) until the failing rate is within `RESOLUTION` of the passing one. A failure that one host stall could
+explain (`doubt`) is tried once more at the same rate, and the second trial decides. METHOD.md justifies the numbers.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from benchmarks.load_sample import misses_allowed
 
 # 600 queries put the p99's 95 % confidence interval between about p98.2 and p99.8 (order statistics: rank
 # 594 ± 1.96·√(600·0.01·0.99) ≈ ± 5): tight enough for a search whose steps are 5 % apart, and it keeps the
@@ -23,7 +26,11 @@ FIRST_GROWTH = 1.5  # first search of a target: from a guess, grow fast
 LATER_GROWTH = 1.08  # later repeats start at the capacity already found
 MAX_TRIALS = 7
 DELIVERED_FRACTION = 0.97
-MISSES_ALLOWED = 0.01  # the queries a p99 objective lets miss it; a refusal is one
+PERCENTILE = 99  # the objective is on the p99: 1 % of the queries may miss it, and a refusal is a miss
+# The longest the host was seen to take the CPU from this VM (shared/notes/measurements.md). A failure that one
+# stall this long could explain is doubted and tried once more: a stall only ever adds latency, so a second trial
+# that passes shows what the server holds, while one that fails again confirms the failure.
+STALL_MS = 16.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +75,14 @@ def trial_seconds(rate: float, queries: int = MIN_QUERIES) -> float:
 def judge(load: TrialLoad, slo_ms: float) -> Judged:
     """Pass when nothing failed, the rate was delivered, and the p99 is within the SLO.
 
-    A refusal is a query that missed the objective: the p99 counts it as slower than every answer, so a trial
-    passes with refusals only while they are fewer than 1 % (and the answered queries leave room for them).
+    A refusal is a query that missed the objective: the trial's p99 counts it as slower than every answer, so a trial
+    passes with refusals only while they are within `misses_allowed` (and the answered queries leave room for them).
+    Past that allowance the p99 counting refusals is infinite and a trial records the p99 of every answer instead,
+    so the refusals are named here, by the same `misses_allowed` that made that p99 infinite.
     """
     if load.errors:
         return Judged(load, False, f"{load.errors} errors")
-    if load.refused > MISSES_ALLOWED * load.samples:
+    if load.refused > misses_allowed(load.samples, PERCENTILE):
         return Judged(load, False, f"{load.refused} refused")
     if load.delivered_rps < DELIVERED_FRACTION * load.offered_rps:
         return Judged(load, False, f"delivered {load.delivered_rps:.0f} of {load.offered_rps:.0f}/s")
@@ -82,19 +91,59 @@ def judge(load: TrialLoad, slo_ms: float) -> Judged:
     return Judged(load, True, f"p99 {load.p99_ms:.1f} ms ≤ {slo_ms:g} ms")
 
 
+def doubt(judged: Judged, slo_ms: float, passed_before: float = 0.0) -> str | None:
+    """Why a failed trial may be the host's and not the server's, or None (a pass, errors, or a clear failure).
+
+    Doubted: a rate at or below one that already passed (in this search or an earlier repeat of it), and a near
+    miss, one that a single host stall explains: a p99 within `STALL_MS` of the objective, or no more refusals than
+    the objective allows plus the queries that arrive during one stall.
+    """
+    load = judged.load
+    if judged.passed or load.errors:
+        return None
+    if load.offered_rps <= passed_before:
+        return f"{passed_before:,.0f}/s passed before"
+    allowed = misses_allowed(load.samples, PERCENTILE)
+    if load.refused > allowed:
+        stall = math.ceil(load.offered_rps * STALL_MS / 1000)
+        return (
+            f"within one stall's {stall} refusals of the objective"
+            if load.refused <= allowed + stall
+            else None
+        )
+    if load.delivered_rps < DELIVERED_FRACTION * load.offered_rps:
+        return None
+    return f"within one {STALL_MS:g} ms stall of the objective" if load.p99_ms <= slo_ms + STALL_MS else None
+
+
+def _noted(judged: Judged, note: str) -> Judged:
+    return replace(judged, why=f"{judged.why}; {note}")
+
+
 def search(
     trial: Callable[[float], TrialLoad],
     slo_ms: float,
     start_rps: float,
     growth: float = FIRST_GROWTH,
     max_trials: int = MAX_TRIALS,
+    *,
+    passed_before: float = 0.0,
 ) -> Outcome:
-    """Find the highest rate that passes, starting at `start_rps`; `trial(rate)` runs one trial."""
+    """Find the highest rate that passes, starting at `start_rps`; `trial(rate)` runs one trial.
+
+    `passed_before` is the highest rate an earlier repeat of the same search held. A doubted failure (`doubt`) is
+    tried once more, within the `max_trials` budget; both trials are kept, the second decides the rate.
+    """
     outcome = Outcome()
     passing, failing = 0.0, math.inf
     rate = start_rps
-    for _ in range(max_trials):
+    while len(outcome.trials) < max_trials:
         judged = judge(trial(rate), slo_ms)
+        why_again = doubt(judged, slo_ms, max(passing, passed_before))
+        if why_again is not None and len(outcome.trials) + 2 <= max_trials:
+            outcome.trials.append(_noted(judged, f"doubted ({why_again}), tried again"))
+            judged = judge(trial(rate), slo_ms)
+            judged = _noted(judged, "the failure " + ("not confirmed" if judged.passed else "confirmed"))
         outcome.trials.append(judged)
         if judged.passed:
             passing = rate
