@@ -6,6 +6,7 @@ from typing import Any
 
 from shared_model.errors import ERROR_TYPES, ModelUnavailable, NotFound, ServeError
 from shared_model.oip import DATATYPES, PREDICT_OUTPUT, PREFIX, PROBA_OUTPUT, error_body
+from shared_model.openapi_schema import closed_object, schema_ref
 from shared_model.spec import ModelSpec
 
 JSON = "application/json"
@@ -63,7 +64,7 @@ def oip_paths(spec: ModelSpec, trace_headers: dict[str, Any]) -> dict[str, Any]:
     for path, method, operation_id, summary, response, request, errors in OPERATIONS:
         ok: dict[str, Any] = {"description": "OK", "headers": trace_headers}
         if response is not None:
-            ok["content"] = {JSON: {"schema": _ref(response)}}
+            ok["content"] = {JSON: {"schema": schema_ref(response)}}
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "summary": summary,
@@ -82,7 +83,7 @@ def oip_paths(spec: ModelSpec, trace_headers: dict[str, Any]) -> dict[str, Any]:
                 }
             ]
         if request is not None:
-            operation["requestBody"] = {"required": True, "content": {JSON: {"schema": _ref(request)}}}
+            operation["requestBody"] = {"required": True, "content": {JSON: {"schema": schema_ref(request)}}}
         paths[PREFIX + path] = {method: operation}
     return paths
 
@@ -93,7 +94,7 @@ def oip_responses(trace_headers: dict[str, Any]) -> dict[str, Any]:
         f"oip_{error.code}": {
             "description": f"{error.status} {error.code}, in OIP's error shape",
             "headers": trace_headers,
-            "content": {JSON: {"schema": _ref("OipError"), "example": error_body(error())}},
+            "content": {JSON: {"schema": schema_ref("OipError"), "example": error_body(error())}},
         }
         for error in ERROR_TYPES
     }
@@ -102,19 +103,19 @@ def oip_responses(trace_headers: dict[str, Any]) -> dict[str, Any]:
 def oip_schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
     """The protocol's request and answer bodies (cross-field rules, such as one `n` for all inputs, in prose)."""
     parameters = {"type": "object", "additionalProperties": {"type": ["boolean", "number", "string"]}}
-    tensor_metadata = _object(
+    tensor_metadata = closed_object(
         {"name": {"type": "string"}, "datatype": {"type": "string"}, "shape": _integers()}
     )
     datatypes = sorted({datatype for admitted in DATATYPES.values() for datatype in admitted})
     return {
-        "OipServerMetadata": _object(
+        "OipServerMetadata": closed_object(
             {
                 "name": {"type": "string"},
                 "version": {"type": "string"},
                 "extensions": {"type": "array", "items": {"type": "string"}},
             }
         ),
-        "OipModelMetadata": _object(
+        "OipModelMetadata": closed_object(
             {
                 "name": {"type": "string", "const": spec.name},
                 "versions": {"type": "array", "items": {"type": "string"}},
@@ -123,7 +124,7 @@ def oip_schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
                 "outputs": {"type": "array", "items": tensor_metadata},
             }
         ),
-        "OipInferenceRequest": _object(
+        "OipInferenceRequest": closed_object(
             {
                 "id": {"type": "string"},
                 "parameters": parameters,
@@ -131,7 +132,7 @@ def oip_schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
                     "type": "array",
                     "minItems": 1,
                     "maxItems": len(spec.features),
-                    "items": _object(
+                    "items": closed_object(
                         {
                             "name": {"type": "string", "enum": list(spec.feature_names)},
                             "shape": {**_integers(minimum=0), "minItems": 1, "maxItems": 2},
@@ -145,7 +146,7 @@ def oip_schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
                 },
                 "outputs": {
                     "type": "array",
-                    "items": _object(
+                    "items": closed_object(
                         {"name": {"type": "string", "enum": list(OUTPUTS)}, "parameters": parameters},
                         required=["name"],
                     ),
@@ -153,19 +154,19 @@ def oip_schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
             },
             required=["inputs"],
         ),
-        "OipInferenceResponse": _object(
+        "OipInferenceResponse": closed_object(
             {
                 "model_name": {"type": "string", "const": spec.name},
                 "model_version": {"type": "string", "const": spec.version},
                 "id": {"type": "string"},
                 "outputs": {
                     "type": "array",
-                    "items": _object({**tensor_metadata["properties"], "data": {"type": "array"}}),
+                    "items": closed_object({**tensor_metadata["properties"], "data": {"type": "array"}}),
                 },
             },
             required=["model_name", "model_version", "outputs"],
         ),
-        "OipError": _object({"error": {"type": "string"}}),
+        "OipError": closed_object({"error": {"type": "string"}}),
     }
 
 
@@ -175,16 +176,3 @@ def _error_ref(status: int) -> dict[str, str]:
 
 def _integers(**bounds: int) -> dict[str, Any]:
     return {"type": "array", "items": {"type": "integer", **bounds}}
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
-        "additionalProperties": False,
-    }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}

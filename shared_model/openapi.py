@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 from shared_model.errors import ERROR_TYPES, ServeError
 from shared_model.oip_openapi import oip_paths, oip_responses, oip_schemas
+from shared_model.openapi_schema import closed_object, schema_ref
 from shared_model.spec import FEATURE_KEYS, ModelSpec, Task
 
 OPENAPI_VERSION = "3.1.0"
@@ -102,7 +103,7 @@ def openapi_document(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
 
 def _operation(route: Route) -> dict[str, Any]:
     if route.response is not None:
-        content: dict[str, Any] = {JSON: {"schema": _ref(route.response)}}
+        content: dict[str, Any] = {JSON: {"schema": schema_ref(route.response)}}
     else:
         content = {"text/plain": {"schema": {"type": "string"}}}
     responses: dict[str, Any] = {"200": {"description": "OK", "headers": TRACE_HEADERS, "content": content}}
@@ -114,7 +115,10 @@ def _operation(route: Route) -> dict[str, Any]:
         "responses": responses,
     }
     if route.request is not None:
-        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": _ref(route.request)}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": schema_ref(route.request)}},
+        }
     return operation
 
 
@@ -140,11 +144,11 @@ def _schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
     }
     return {
         "Record": record,
-        "Batch": _object(
+        "Batch": closed_object(
             {
                 "instances": {
                     "type": "array",
-                    "items": _ref("Record"),
+                    "items": schema_ref("Record"),
                     "minItems": 1,
                     "maxItems": max_batch,
                     "description": f"1 to {max_batch} records",
@@ -158,26 +162,28 @@ def _schemas(spec: ModelSpec, max_batch: int) -> dict[str, Any]:
             "properties": {**prediction["properties"], **identity},
             "required": [*prediction["required"], "model", "version"],
         },
-        "BatchResponse": _object({"predictions": {"type": "array", "items": _ref("Prediction")}, **identity}),
-        "Live": _object({"status": {"type": "string", "const": "live"}}),
-        "Ready": _object({"status": {"type": "string", "const": "ok"}, **identity}),
+        "BatchResponse": closed_object(
+            {"predictions": {"type": "array", "items": schema_ref("Prediction")}, **identity}
+        ),
+        "Live": closed_object({"status": {"type": "string", "const": "live"}}),
+        "Ready": closed_object({"status": {"type": "string", "const": "ok"}, **identity}),
         "ModelCard": _model_card(spec),
-        "Feature": _object({key: {} for key in FEATURE_KEYS}, required=["name", "type", "required"]),
+        "Feature": closed_object({key: {} for key in FEATURE_KEYS}, required=["name", "type", "required"]),
         "OpenApiDocument": {"type": "object"},
-        "FieldError": _object(
+        "FieldError": closed_object(
             {
                 "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
                 "msg": {"type": "string"},
                 "type": {"type": "string"},
             }
         ),
-        "Error": _object(
+        "Error": closed_object(
             {
-                "error": _object(
+                "error": closed_object(
                     {
                         "code": {"type": "string", "enum": [error.code for error in ERROR_TYPES]},
                         "message": {"type": "string"},
-                        "details": {"type": "array", "items": _ref("FieldError")},
+                        "details": {"type": "array", "items": schema_ref("FieldError")},
                     }
                 )
             }
@@ -194,15 +200,15 @@ def _model_card(spec: ModelSpec) -> dict[str, Any]:
         "runtime": {"type": "string", "enum": ["sklearn", "onnx"]},
         "classes": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
         "metrics": {"type": "object", "additionalProperties": {"type": "number"}},
-        "features": {"type": "array", "items": _ref("Feature")},
+        "features": {"type": "array", "items": schema_ref("Feature")},
     }
     required = [key for key in properties if key != "classes" or spec.task is Task.CLASSIFICATION]
     if spec.task is not Task.CLASSIFICATION:
         del properties["classes"]
     if spec.entity is not None:
-        properties["entity"] = _ref("Feature")
+        properties["entity"] = schema_ref("Feature")
         required.append("entity")
-    return _object(properties, required=required)
+    return closed_object(properties, required=required)
 
 
 def _error_response(error: type[ServeError]) -> dict[str, Any]:
@@ -210,22 +216,8 @@ def _error_response(error: type[ServeError]) -> dict[str, Any]:
     return {
         "description": f"{error.status} {error.code}: {error.default_message}",
         "headers": TRACE_HEADERS,
-        "content": {JSON: {"schema": _ref("Error"), "example": example}},
+        "content": {JSON: {"schema": schema_ref("Error"), "example": example}},
     }
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
-        "additionalProperties": False,
-        **extra,
-    }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _code(status: int) -> str:
