@@ -11,10 +11,10 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from benchmarks.results import Figure
-from report.loading import ResultsError
+from report.loading import load_beside, newest_beside
 
 IO_PATTERN = "io-*.json"
 LOOP_SLOTS = 16  # SERVEBENCH_MAX_INFLIGHT's default: the predictions one FastAPI worker works on at once
@@ -88,14 +88,9 @@ def limit_of(io: IoWait, target: str) -> str:
 
 def newest_io(folder: Path) -> Path | None:
     """The most recent `make bench-io` file in `folder`, if any."""
-    found = sorted(folder.glob(IO_PATTERN))
-    return found[-1] if found else None
+    return newest_beside(folder, IO_PATTERN)
 
 
 def load_io(path: Path) -> IoWait:
     """Read an io-*.json file, or say in one line why it cannot be read."""
-    try:
-        return IoWait.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError) as error:
-        first = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
-        raise ResultsError(f"{path}: not a bench-io results file ({first})") from None
+    return load_beside(path, IoWait, "bench-io")

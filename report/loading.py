@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import get_args
+from typing import TypeVar, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from benchmarks.results import Results, SchemaVersion
 
@@ -15,6 +15,7 @@ KNOWN_VERSIONS: tuple[str, ...] = get_args(SchemaVersion)
 SOAK_PATTERN = "soak-*.json"
 SCALE_OUT_PATTERN = "scale-out-*.json"
 BENCH_RESULTS_NAME = re.compile(r"\d{8}T\d{6}Z\.json")
+FileModel = TypeVar("FileModel", bound=BaseModel)
 
 
 class ResultsError(ValueError):
@@ -51,3 +52,18 @@ def load_results(path: Path) -> Results:
             f"{path}: does not match the schema {version} ({error.error_count()} problems; first: {where}: "
             f"{first['msg']})"
         ) from None
+
+
+def newest_beside(folder: Path, pattern: str) -> Path | None:
+    """The most recent file matching `pattern` in `folder` (named by their UTC timestamps, so they sort by time)."""
+    found = sorted(folder.glob(pattern))
+    return found[-1] if found else None
+
+
+def load_beside(path: Path, model: type[FileModel], what: str) -> FileModel:
+    """Read a file written beside the results (a soak's, scale-out's…), or say in one line why it cannot be read."""
+    try:
+        return model.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        first = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+        raise ResultsError(f"{path}: not a {what} results file ({first})") from None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from report.loading import SCALE_OUT_PATTERN, ResultsError
+from report.loading import SCALE_OUT_PATTERN, load_beside, newest_beside
 from report.tables import Row
 
 
@@ -64,17 +64,12 @@ class ScaleOut(BaseModel):
 
 def newest_scale_out(folder: Path) -> Path | None:
     """The most recent scale-out file in `folder` (the results file's), if any."""
-    found = sorted(folder.glob(SCALE_OUT_PATTERN))
-    return found[-1] if found else None
+    return newest_beside(folder, SCALE_OUT_PATTERN)
 
 
 def load_scale_out(path: Path) -> ScaleOut:
     """Read a scale-out file, or say in one line why it cannot be read."""
-    try:
-        return ScaleOut.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError) as error:
-        first = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
-        raise ResultsError(f"{path}: not a scale-out results file ({first})") from None
+    return load_beside(path, ScaleOut, "scale-out")
 
 
 def scale_out_rows(scale: ScaleOut) -> list[Row]:

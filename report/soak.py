@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from report.loading import SOAK_PATTERN, ResultsError
+from report.loading import SOAK_PATTERN, load_beside, newest_beside
 from report.steadiness import percent
 from report.tables import Row
 
@@ -43,17 +43,12 @@ class Soak(BaseModel):
 
 def newest_soak(folder: Path) -> Path | None:
     """The most recent soak file in `folder` (the results file's), if any."""
-    found = sorted(folder.glob(SOAK_PATTERN))
-    return found[-1] if found else None
+    return newest_beside(folder, SOAK_PATTERN)
 
 
 def load_soak(path: Path) -> Soak:
     """Read a soak file, or say in one line why it cannot be read."""
-    try:
-        return Soak.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError) as error:
-        first = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
-        raise ResultsError(f"{path}: not a soak results file ({first})") from None
+    return load_beside(path, Soak, "soak")
 
 
 def soak_rows(soak: Soak) -> list[Row]:
