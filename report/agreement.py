@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.results import Figure, Results
-from report.blocks import table
+from report.blocks import bullets, heading, join, table
 from report.figures import headlines, normalised
 from report.levers import levers
 from report.loading import ResultsError, load_results
@@ -150,7 +150,7 @@ def rows(items: Sequence[Agreement]) -> list[tuple[str, ...]]:
     ]
 
 
-def run_line(label: str, path: Path, results: Results) -> str:
+def run_line(label: str, name: str, results: Results) -> str:
     """`Run A: <file>, full plan, git abc, stable (calibration moved 4 %, steal 0.3 %)` with the reasons if not."""
     stability = results.stability
     state = run_word(stability)
@@ -160,38 +160,57 @@ def run_line(label: str, path: Path, results: Results) -> str:
         )
         state += "".join(f"; {reason}" for reason in stability.reasons)
     revision = results.environment.git_revision[:8]
-    return f"Run {label}: {path.name}, {results.mode} plan, git {revision}, {results.wall_s:.0f} s, {state}"
+    return f"Run {label}: {name}, {results.mode} plan, git {revision}, {results.wall_s:.0f} s, {state}"
+
+
+def verdict(items: Sequence[Agreement]) -> str:
+    """Whether the runs agree on every ratio both have, or on how many they do not."""
+    compared = [item for item in items if item.agrees is not None]
+    apart = [item for item in compared if not item.agrees]
+    if not compared:
+        return "No headline ratio is in both runs: nothing to compare."
+    if apart:
+        return (
+            f"The runs DISAGREE on {len(apart)} of {len(compared)} headline ratios (> {percent(AGREEMENT)})."
+        )
+    return f"The runs agree within {percent(AGREEMENT)} on all {len(compared)} headline ratios in both."
+
+
+def caveats(a: Results, b: Results) -> list[str]:
+    """What weakens the comparison: not two full runs, a run not stable, not one clean commit."""
+    found = []
+    plans = {a.mode, b.mode}
+    if plans != {"full"}:
+        found.append(f"(Not two full runs: {' and '.join(sorted(plans))} plans.)")
+    unstable = [label for label, run in zip("AB", (a, b), strict=True) if run_word(run.stability) != "stable"]
+    if unstable:
+        found.append(
+            f"(Run {' and '.join(unstable)} not recorded as stable: a disagreement may be the host's.)"
+        )
+    code = {(run.environment.git_revision, run.environment.git_dirty) for run in (a, b)}
+    if len(code) > 1 or any(dirty for _, dirty in code):
+        found.append("(Not one clean commit: a disagreement may be the code's.)")
+    return found
 
 
 def text(a: tuple[Path, Results], b: tuple[Path, Results]) -> str:
     """The whole answer as Markdown: both runs, the table, and the verdict."""
     items = agreement(a[1], b[1])
-    compared = [item for item in items if item.agrees is not None]
-    apart = [item.name for item in compared if not item.agrees]
-    if not compared:
-        verdict = "No headline ratio is in both runs: nothing to compare."
-    elif apart:
-        verdict = (
-            f"The runs DISAGREE on {len(apart)} of {len(compared)} headline ratios (> {percent(AGREEMENT)})."
-        )
-    else:
-        verdict = (
-            f"The runs agree within {percent(AGREEMENT)} on all {len(compared)} headline ratios in both."
-        )
-    plans = {a[1].mode, b[1].mode}
-    caveat = [] if plans == {"full"} else [f"(Not two full runs: {' and '.join(sorted(plans))} plans.)"]
-    unstable = [
-        label for label, (_, run) in zip("AB", (a, b), strict=True) if run_word(run.stability) != "stable"
-    ]
-    if unstable:
-        caveat.append(
-            f"(Run {' and '.join(unstable)} not recorded as stable: a disagreement may be the host's.)"
-        )
-    code = {(run.environment.git_revision, run.environment.git_dirty) for run in (a[1], b[1])}
-    if len(code) > 1 or any(dirty for _, dirty in code):
-        caveat.append("(Not one clean commit: a disagreement may be the code's.)")
-    lines = [run_line("A", *a), run_line("B", *b), "", table(HEADERS, rows(items)), "", verdict, *caveat]
-    return "\n".join(lines)
+    runs = [run_line("A", a[0].name, a[1]), run_line("B", b[0].name, b[1])]
+    return "\n".join([*runs, "", table(HEADERS, rows(items)), "", verdict(items), *caveats(a[1], b[1])])
+
+
+def section(baseline: Results, results: Results) -> str:
+    """The report's section when it has a baseline: run A is the baseline, run B this run."""
+    items = agreement(baseline, results)
+    return join(
+        heading(2, "Agreement with the baseline run"),
+        "Every headline ratio of both runs, median (min–max); they agree when this run's median is within "
+        f"{percent(AGREEMENT)} of the baseline's (`python -m report.agreement` prints the same).",
+        bullets([run_line("A", "the baseline", baseline), run_line("B", "this run", results)]),
+        table(HEADERS, rows(items)),
+        " ".join([verdict(items), *caveats(baseline, results)]),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

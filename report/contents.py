@@ -33,6 +33,7 @@ class Report:
     scale_out_name: str | None = None
     io_wait: IoWait | None = None
     io_wait_name: str | None = None
+    baseline: Results | None = None  # an older run to compare with (`--baseline`)
 
     @property
     def banner(self) -> str | None:
@@ -76,6 +77,7 @@ def build(
             "features": tables.feature_matrix(results),
         },
         changes=significant_changes(baseline, results) if baseline is not None else None,
+        baseline=baseline,
         reproduce=reproduce,
         soak=soak[1] if soak else None,
         soak_name=soak[0] if soak else None,

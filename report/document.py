@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from report import agreement as runs_agreement
 from report.blocks import banner, bullets, heading, image, join, table
 from report.capacity import capacity_rows, trial_rows
 from report.contents import Report
@@ -347,6 +348,10 @@ def changes(r: Report) -> str | None:
     )
 
 
+def agreement(r: Report) -> str | None:
+    return runs_agreement.section(r.baseline, r.results) if r.baseline is not None else None
+
+
 def every_figure(r: Report) -> str:
     headers = ("target", "configuration", "scenario", "parameters", "figure", "median (min–max)")
     return tabled(r, "Every figure", headers, "figures")
@@ -371,6 +376,7 @@ SECTIONS: tuple[Section, ...] = (
     scale_out,
     contract,
     features,
+    agreement,
     changes,
     method,
     every_figure,

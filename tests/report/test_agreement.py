@@ -9,6 +9,9 @@ import pytest
 from benchmarks.results import Figure, Results
 from report import agreement
 from report.agreement import AGREEMENT, Agreement, headline_ratios, main, ratio_of
+from report.contents import build
+from report.document import markdown
+from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from tests.report.sample_results import sample_results
 
 SINGLE_STREAM = "flask (shipped, 1w) over wsgi-floor (default, 1w): SingleStream p50"
@@ -121,3 +124,14 @@ def test_an_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     broken.write_text("{", encoding="utf-8")
     assert main([str(broken), str(broken)]) == 2
     assert "not a readable JSON results file" in capsys.readouterr().err
+
+
+def test_the_report_shows_the_agreement_when_it_has_a_baseline() -> None:
+    base = sample_results()
+    with_baseline = markdown(build(scaled(base, 1.2), parse_weights(DEFAULT_WEIGHTS), baseline=base))
+    section = with_baseline.split("## Agreement with the baseline run", 1)[1].split("\n## ", 1)[0]
+    assert "Run A: the baseline, full plan" in section
+    row = next(line for line in section.splitlines() if line.startswith(f"| {SINGLE_STREAM}"))
+    assert "+20.0 %" in row
+    assert "The runs DISAGREE on 1 of" in section
+    assert "## Agreement with the baseline run" not in markdown(build(base, parse_weights(DEFAULT_WEIGHTS)))
