@@ -128,18 +128,20 @@ def search(
     max_trials: int = MAX_TRIALS,
     *,
     passed_before: float = 0.0,
+    second_trials: bool = True,
 ) -> Outcome:
     """Find the highest rate that passes, starting at `start_rps`; `trial(rate)` runs one trial.
 
     `passed_before` is the highest rate an earlier repeat of the same search held. A doubted failure (`doubt`) is
     tried once more, within the `max_trials` budget; both trials are kept, the second decides the rate.
+    `second_trials=False` searches as before that rule, for comparison (`python -m benchmarks.search_noise`).
     """
     outcome = Outcome()
     passing, failing = 0.0, math.inf
     rate = start_rps
     while len(outcome.trials) < max_trials:
         judged = judge(trial(rate), slo_ms)
-        why_again = doubt(judged, slo_ms, max(passing, passed_before))
+        why_again = doubt(judged, slo_ms, max(passing, passed_before)) if second_trials else None
         if why_again is not None and len(outcome.trials) + 2 <= max_trials:
             outcome.trials.append(_noted(judged, f"doubted ({why_again}), tried again"))
             judged = judge(trial(rate), slo_ms)

@@ -45,6 +45,14 @@ def test_a_near_miss_from_one_stall_is_tried_again_and_the_second_trial_decides(
     assert 816 / slo_search.RESOLUTION <= outcome.capacity_rps <= 816
 
 
+def test_without_second_trials_the_same_stall_caps_the_capacity_below_its_rate() -> None:
+    trial, tried = scripted({1: 15.0})
+    outcome = slo_search.search(trial, SLO_MS, start_rps=500.0, max_trials=20, second_trials=False)
+    assert tried[:2] == [500.0, 750.0]
+    assert tried[2] != 750.0
+    assert outcome.capacity_rps < 750.0
+
+
 def test_a_clear_miss_at_a_new_rate_is_not_tried_again() -> None:
     trial, tried = scripted({})
     outcome = slo_search.search(trial, SLO_MS, start_rps=600.0, max_trials=20)
