@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap environments models system-packages soak test lint typecheck pytest contract bench bench-io pages report \
-        run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers clean
+        run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers levers clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -125,6 +125,9 @@ SLO_MS ?= 50
 bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML; ONNX=1 FastAPI on onnxruntime)
 	$(if $(PEERS),$(MAKE) peers || echo "==> a peer's venv did not build: the run reports that peer as failed",)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(ONNX),--onnx,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
+
+levers: bootstrap system-packages ## One model's levers at the SLO beside the shipped FastAPI: a 2nd worker, batched, ONNX, Flask (MODEL=loan|diabetes|path; ~6 min)
+	$(PY) -m benchmarks.levers $(if $(MODEL),--model $(MODEL),) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
 
 pages: bootstrap system-packages ## The pages for people alone: click -> result in Chromium (Streamlit, its floor app, the Flask page), submits/s and memory per person
 	$(PY) -m benchmarks.pages

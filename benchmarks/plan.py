@@ -82,6 +82,8 @@ class Settings:
     # FastAPI with SERVEBENCH_RUNTIME=onnx beside the shipped one (ONNX=1): c=1 and capacity, ~49 s in the full
     # plan, which without it takes its whole 20 minutes.
     onnx: bool = False
+    # Only the model-side levers beside the shipped FastAPI, c=1 and capacity at the SLO (python -m benchmarks.levers).
+    levers: bool = False
 
     @property
     def ceiling_repeats(self) -> int:
@@ -144,10 +146,39 @@ SMOKE = Settings(
     run_contract=False,
 )
 MODES = {"full": FULL, "quick": QUICK, "smoke": SMOKE}
+# The levers of one model (python -m benchmarks.levers): quick-sized trials, five rounds so each lever's ratio to
+# the shipped FastAPI has five pairs taken moments apart; about 5 minutes.
+LEVERS = Settings(
+    mode="quick",
+    concurrencies=(1, 8),
+    batch_sizes=(),
+    streamlit_sessions=(),
+    search_trials=5,
+    trial_queries=300,
+    repeats=5,
+    ceiling_rounds=1,
+    warmup_s=0.5,
+    measure_s=1.0,
+    cold_start_launches=0,
+    run_contract=False,
+    levers=True,
+)
 
 
 def targets(settings: Settings) -> list[TargetSpec]:
     """Every configuration the mode measures, floors first so ratios have their denominators."""
+    if settings.levers:
+        # The generators' ceiling, the shipped FastAPI and each lever set against it (report/levers.py); the
+        # compiled runtime only for a model with an ONNX conversion, or it would measure scikit-learn again.
+        compiled = [front_end("fastapi_app", ONNX_VARIANT)] if settings.onnx else []
+        return [
+            floor(NOOP),
+            front_end("fastapi_app"),
+            front_end("fastapi_app", workers=2),
+            front_end("fastapi_app", BATCHED_VARIANT),
+            *compiled,
+            front_end("flask_app"),
+        ]
     chosen = [floor(NOOP), floor(WSGI_FLOOR), floor(ASGI_FLOOR)]
     chosen += [front_end(name) for name in HTTP_FRONT_ENDS]
     chosen.append(front_end(STREAMLIT))
@@ -181,6 +212,9 @@ def scenarios(settings: Settings, target: TargetSpec) -> list[Scenario]:
         highest = max(settings.concurrencies + settings.http_only_concurrencies)
         ceiling = [GeneratorCeiling(CEILING_SLO_MS)] if server else []
         return [ClosedLoop(highest), *ceiling]
+    if settings.levers:
+        # c=8's throughput is where each lever's Server search starts, and a second, stall-tolerant comparison.
+        return [*(ClosedLoop(c) for c in settings.concurrencies), *server]
     if target.workers > 1:
         return [*(ClosedLoop(c) for c in settings.two_worker_concurrencies), *server]
     if target.kind == "peer" or target.protocol == "oip":

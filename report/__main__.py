@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 from report.contents import build
 from report.io_wait import load_io, newest_io
 from report.loading import ResultsError, load_results, newest_results
+from report.model_levers import load_levers, newest_levers
 from report.render import write
 from report.scale_out import load_scale_out, newest_scale_out
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         scale_out = (scale_file.name, load_scale_out(scale_file)) if scale_file else None
         io_file = newest_io(path.parent)
         io_wait = (io_file.name, load_io(io_file)) if io_file else None
+        levers_files = newest_levers(path.parent)
+        model_levers = tuple(load_levers(levers_files))
     except (WeightsError, FileNotFoundError, ResultsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -66,11 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = f"make report RESULTS={_shown(args.out / 'results.json')}{options}"
     command = f"{measure} (measure afresh) · {rebuild} (rebuild this report from its results)"
     markdown, html = write(
-        build(results, weights, baseline, command, soak, scale_out=scale_out, io_wait=io_wait),
+        build(
+            results,
+            weights,
+            baseline,
+            command,
+            soak,
+            scale_out=scale_out,
+            io_wait=io_wait,
+            model_levers=model_levers,
+        ),
         args.out,
         path,
         soak_file,
     )
+    for levers_file in levers_files:
+        # Beside the kept results, where a rebuild from them finds each model's levers again.
+        if levers_file.resolve() != (args.out / levers_file.name).resolve():
+            shutil.copyfile(levers_file, args.out / levers_file.name)
     print(f"wrote {markdown}\nwrote {html}")
     return 0
 

@@ -34,6 +34,8 @@ class Report:
     io_wait: IoWait | None = None
     io_wait_name: str | None = None
     baseline: Results | None = None  # an older run to compare with (`--baseline`)
+    # The newest levers file of each model (`make levers MODEL=…`) beside the results: (file name, results).
+    model_levers: tuple[tuple[str, Results], ...] = ()
 
     @property
     def banner(self) -> str | None:
@@ -53,6 +55,7 @@ def build(
     *,
     scale_out: tuple[str, ScaleOut] | None = None,
     io_wait: tuple[str, IoWait] | None = None,
+    model_levers: tuple[tuple[str, Results], ...] = (),
 ) -> Report:
     """Compute the whole report from one results file (and, optionally, an older one to compare with)."""
     results = normalised(results)
@@ -85,4 +88,5 @@ def build(
         scale_out_name=scale_out[0] if scale_out else None,
         io_wait=io_wait[1] if io_wait else None,
         io_wait_name=io_wait[0] if io_wait else None,
+        model_levers=model_levers,
     )

@@ -12,6 +12,8 @@ from report.html import CHART_FOLDER
 from report.io_wait import limit_of
 from report.levers import lever_lines, lever_rows
 from report.method import method
+from report.model_levers import HEADERS as MODEL_LEVER_HEADERS
+from report.model_levers import model_lever_lines, model_lever_rows
 from report.overhead import instruction_rows, layer_lines, paired_rows
 from report.peers import goal_lines, peer_rows, peer_targets
 from report.scale_out import scale_out_lines, scale_out_rows
@@ -185,7 +187,8 @@ def overhead(r: Report) -> str:
 
 def levers(r: Report) -> str | None:
     rows = lever_rows(r.results)
-    if len(rows) < 2:
+    per_model = model_levers(r)
+    if len(rows) < 2 and per_model is None:
         return None
     headers = (
         "lever",
@@ -202,11 +205,30 @@ def levers(r: Report) -> str | None:
         "the latency it costs at low load, memory, and what it changes in the answers (in process, over the "
         "benchmark's records, against scikit-learn predicting each record alone)."
     )
+    this_run = (
+        join(intro, table(headers, [row.cells for row in rows]), bullets(lever_lines(r.results)))
+        if len(rows) >= 2
+        else None
+    )
+    return join(heading(2, "Levers"), this_run, per_model)
+
+
+def model_levers(r: Report) -> str | None:
+    """Each model's levers from its newest `make levers` file, when there are any beside the results."""
+    if not r.model_levers:
+        return None
+    runs = [results for _, results in r.model_levers]
+    files = ", ".join(f"`{name}`" for name, _ in r.model_levers)
+    intro = (
+        f"Per model, from `make levers MODEL=…` ({files}): each lever's capacity at the SLO over the shipped "
+        "FastAPI's, round by round (median and range of the pairs), its c=1 p50 against the shipped one's, and its "
+        "answers against scikit-learn predicting each record alone."
+    )
     return join(
-        heading(2, "Levers"),
+        heading(3, "Levers per model"),
         intro,
-        table(headers, [row.cells for row in rows]),
-        bullets(lever_lines(r.results)),
+        table(MODEL_LEVER_HEADERS, [row.cells for row in model_lever_rows(runs)]),
+        bullets(model_lever_lines(runs)),
     )
 
 

@@ -19,6 +19,7 @@ BASELINE = "fastapi"
 # shipped one's by at most this share of the latency objective.
 BATCH_LATENCY_SHARE = 0.1
 EXACT = "bit for bit"
+BATCHING = "adaptive batching"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ def levers(results: Results) -> tuple[Lever, list[Lever]]:
     base = _lever("shipped FastAPI, 1 worker", shipped(results, BASELINE))
     found = [
         _lever("a second worker", shipped(results, BASELINE, workers=2)),
-        _lever("adaptive batching", _variant(results, "batched"), results, "batched"),
+        _lever(BATCHING, _variant(results, "batched"), results, "batched"),
         _lever("compiled runtime (ONNX)", _variant(results, "onnx"), results, "onnx"),
         _lever("the framework (Flask)", shipped(results, "flask")),
     ]
@@ -98,40 +99,74 @@ def lever_rows(results: Results) -> list[Row]:
     return rows
 
 
+def best_lever(base: Lever, found: list[Lever]) -> Lever | None:
+    """The lever with the largest capacity ratio among those whose gain is beyond the noise, if any."""
+    gains = [lever for lever in found if lever.clears(base.capacity)]
+    return max(gains, key=lambda lever: lever.ratio(base.capacity) or 0.0) if gains else None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchingCheck:
+    """The rule `batch-when` applied to one run: each of its three conditions, and the verdict."""
+
+    ratio: float
+    clears: bool
+    extra_ms: float  # the batched variant's c=1 p50 minus the shipped one's
+    allowed_ms: float
+    labels_equal: bool
+    exactness: str
+
+    @property
+    def holds(self) -> bool:
+        """Batch: capacity beyond the noise, little latency at low load, no label changed."""
+        return self.clears and self.extra_ms <= self.allowed_ms and self.labels_equal
+
+
+def batching_check(results: Results, base: Lever, found: list[Lever]) -> BatchingCheck | None:
+    """The rule's conditions for this run, or None when the batched variant or the SLO was not measured."""
+    batched = next((lever for lever in found if lever.name == BATCHING), None)
+    slo = results.plan.slo_ms
+    if batched is None or batched.c1_p50 is None or base.c1_p50 is None or slo is None:
+        return None
+    return BatchingCheck(
+        ratio=batched.ratio(base.capacity) or 0.0,
+        clears=batched.clears(base.capacity),
+        extra_ms=batched.c1_p50.median - base.c1_p50.median,
+        allowed_ms=BATCH_LATENCY_SHARE * slo,
+        labels_equal=batched.labels_equal,
+        exactness=batched.exactness,
+    )
+
+
 def lever_lines(results: Results) -> list[str]:
     """Which lever moves capacity most here, and the verdict rule for batching applied to this run."""
     base, found = levers(results)
     if base.capacity is None:
         return ["The shipped FastAPI has no capacity at the SLO in this run: no lever can be weighed."]
-    gains = [lever for lever in found if lever.clears(base.capacity)]
+    best = best_lever(base, found)
     lines = []
-    if gains:
-        best = max(gains, key=lambda lever: lever.ratio(base.capacity) or 0.0)
+    if best is not None:
         lines.append(
             f"Most capacity here: **{best.name}**, {best.ratio(base.capacity):.2f}× the shipped FastAPI's "
             f"(exactness: {best.exactness})."
         )
     else:
         lines.append("No lever lifts capacity beyond the noise of this run.")
-    lines.append(_batching_verdict(results, base, found))
+    lines.append(_batching_verdict(batching_check(results, base, found)))
     return lines
 
 
-def _batching_verdict(results: Results, base: Lever, found: list[Lever]) -> str:
+def _batching_verdict(check: BatchingCheck | None) -> str:
     rule = (
         f"Rule `batch-when`: batch when the batched variant's capacity range lies above the shipped one's, its "
         f"c=1 p50 exceeds the shipped one's by at most {BATCH_LATENCY_SHARE:.0%} of the latency objective, and "
         "no label differs."
     )
-    batched = next((lever for lever in found if lever.name == "adaptive batching"), None)
-    slo = results.plan.slo_ms
-    if batched is None or batched.c1_p50 is None or base.c1_p50 is None or slo is None:
+    if check is None:
         return f"{rule} Not measured in this run (the full plan measures it)."
-    extra_ms = batched.c1_p50.median - base.c1_p50.median
-    holds = batched.clears(base.capacity) and extra_ms <= BATCH_LATENCY_SHARE * slo and batched.labels_equal
     return (
-        f"{rule} Here: capacity {batched.ratio(base.capacity) or 0:.2f}×, c=1 p50 {extra_ms:+.2f} ms "
-        f"(allowed {BATCH_LATENCY_SHARE * slo:.1f} ms), {batched.exactness}: **{'batch' if holds else 'do not batch'}**."
+        f"{rule} Here: capacity {check.ratio:.2f}×, c=1 p50 {check.extra_ms:+.2f} ms "
+        f"(allowed {check.allowed_ms:.1f} ms), {check.exactness}: **{'batch' if check.holds else 'do not batch'}**."
     )
 
 

@@ -13,6 +13,7 @@ from report.contents import Report
 from report.figures import normalised
 from report.levers import lever_lines, lever_rows, levers
 from report.loading import ResultsError, load_results
+from report.model_levers import load_levers, model_lever_lines, model_lever_rows, newest_levers, paired_ratio
 from tests.report.sample_results import http, sample_results
 
 WEIGHTS = {"latency": 3.0, "throughput": 1.0, "memory": 1.0, "cold_start": 1.0, "loc": 2.0}
@@ -151,10 +152,10 @@ def test_schema_1_4_reads_and_1_3_files_still_do(tmp_path: Path) -> None:
     read = load_results(path)
     assert read.exactness == []
     assert {target.runtime for target in read.targets} == {"sklearn"}
-    older["schema_version"] = "1.5"
+    older["schema_version"] = "1.6"
     path.write_text(json.dumps(older), encoding="utf-8")
     with pytest.raises(
-        ResultsError, match=r"schema version '1\.5' is unknown to this report, which reads 1\.0"
+        ResultsError, match=r"schema version '1\.6' is unknown to this report, which reads 1\.0"
     ):
         load_results(path)
 
@@ -171,3 +172,115 @@ def test_the_in_process_exactness_figures_of_the_levers() -> None:
         assert lever.rows == 200
         assert lever.labels_differing == 0
         assert 0 < lever.max_epsilons <= 8
+
+
+def model_run(name: str, task: str, batched: list[float]) -> Results:
+    """A levers file's results for one model: the lever run renamed, ONNX at 3× the shipped FastAPI's capacity."""
+    run = lever_run(onnx=[2900.0, 3000.0, 3100.0], batched=batched)
+    return run.model_copy(
+        update={"model": {**run.model, "name": name}, "model_card": {**run.model_card, "task": task}}
+    )
+
+
+def test_each_model_gets_its_levers_with_paired_ratios_and_exactness_figures() -> None:
+    runs = [
+        normalised(model_run("loan", "classification", [1200.0, 1300.0, 1400.0])),
+        normalised(model_run("diabetes", "regression", [1000.0, 1050.0, 1100.0])),
+    ]
+    rows = {(row.cells[0], row.cells[1]): row.cells for row in model_lever_rows(runs)}
+    assert len(rows) == 8  # four levers each
+    # Round by round: 1200/950, 1300/1000, 1400/1050.
+    # c=8: 1,500 req/s against the shipped 1,260, each figure 5 % either side of its median, round by round.
+    assert rows[("loan", "adaptive batching")][2:6] == (
+        "1.30× (1.26–1.33)",
+        "gain",
+        "1.19× (1.19–1.19)",
+        "+0.06 ms",
+    )
+    assert rows[("loan", "adaptive batching")][6:] == ("200/200", "512", "3.3e-16", "1e-13")
+    assert rows[("diabetes", "adaptive batching")][3] == "within noise"
+    assert rows[("diabetes", "compiled runtime (ONNX)")][6] == "— (a regressor)"
+    assert rows[("loan", "a second worker")][6:] == ("all (same computation)", "0", "0", "0")
+    lines = model_lever_lines(runs)
+    assert lines[0].startswith(
+        "**loan** (200 records): most capacity from **compiled runtime (ONNX)**, 3.00× (2.95–3.05) (exactness: "
+    )
+    # c=8: ONNX's 3,000 req/s over the shipped 1,260 in every round.
+    assert "; at c=8 every round, most from compiled runtime (ONNX), 2.38× (2.38–2.38); " in lines[0]
+    assert lines[0].endswith(
+        "rule `batch-when`: **batch** (capacity 1.30× (1.26–1.33), c=1 p50 +0.06 ms of 5.0 allowed, "
+        "no label differs)."
+    )
+    assert "**do not batch** (capacity 1.05× (1.05–1.05), within noise," in lines[1]
+
+
+def test_a_lever_whose_range_lies_below_the_baseline_is_a_loss() -> None:
+    slow = normalised(model_run("loan", "classification", [500.0, 600.0, 700.0]))
+    rows = {row.cells[1]: row.cells for row in model_lever_rows([slow])}
+    assert rows["adaptive batching"][2:4] == ("0.60× (0.53–0.67)", "loss")
+
+
+def test_paired_ratio_pairs_rounds_and_falls_back_to_medians() -> None:
+    base = Figure.of("req/s", [100.0, 200.0])
+    assert paired_ratio(Figure.of("req/s", [150.0, 200.0]), base) == Figure.of("×", [1.5, 1.0])
+    assert paired_ratio(Figure.of("req/s", [300.0]), base) == Figure.of("×", [2.0])  # 300 / median 150
+    assert paired_ratio(None, base) is None
+    # A round whose search found nothing has no ratio, and the figure says how many rounds paired.
+    found = paired_ratio(Figure.of("req/s", [0.0, 300.0, 240.0]), Figure.of("req/s", [100.0, 0.0, 120.0]))
+    assert found == Figure.of("×", [2.0], note="1 of 3 rounds")
+    assert paired_ratio(Figure.of("req/s", [0.0, 300.0]), Figure.of("req/s", [100.0, 0.0])) is None
+
+
+def test_the_newest_levers_file_of_each_model_is_found_and_rendered(tmp_path: Path) -> None:
+    run = model_run("breast_cancer", "classification", [1200.0, 1300.0, 1400.0])
+    for name in (
+        "levers-breast_cancer-20261202T080000Z.json",
+        "levers-breast_cancer-20261202T090000Z.json",
+        "levers-loan-20261201T090000Z.json",
+        "20261202T100000Z.json",  # a main run's file, not a levers one
+    ):
+        (tmp_path / name).write_text(run.model_dump_json(), encoding="utf-8")
+    found = newest_levers(tmp_path)
+    assert [path.name for path in found] == [
+        "levers-breast_cancer-20261202T090000Z.json",
+        "levers-loan-20261201T090000Z.json",
+    ]
+    loaded = load_levers(found)
+    assert loaded[0][1].targets[1].name in {
+        "flask",
+        "fastapi",
+        "noop",
+        "wsgi-floor",
+        "asgi-floor",
+        "in-process",
+    }
+    # A main run without levers still gets the section, from the levers files alone.
+    bare = sample_results()
+    only_shipped = bare.model_copy(
+        update={"targets": [t for t in bare.targets if t.workers == 1 and t.name != "flask_app"]}
+    )
+    shown = Report(
+        normalised(only_shipped), [], [], WEIGHTS, [], {}, None, "make report", model_levers=tuple(loaded)
+    )
+    text = document.levers(shown)
+    assert text is not None
+    assert text.startswith(
+        "## Levers\n\n### Levers per model\n\nPer model, from `make levers MODEL=…` "
+        "(`levers-breast_cancer-20261202T090000Z.json`, `levers-loan-20261201T090000Z.json`)"
+    )
+    assert "| breast_cancer | compiled runtime (ONNX) | 3.00× (2.95–3.05) | gain |" in text
+
+
+def test_make_report_finds_each_models_levers_beside_the_results_and_keeps_them(tmp_path: Path) -> None:
+    from report.__main__ import main
+
+    (tmp_path / "20261202T100000Z.json").write_text(sample_results().model_dump_json(), encoding="utf-8")
+    levers_file = tmp_path / "levers-diabetes-20261202T090000Z.json"
+    run = model_run("diabetes", "regression", [1200.0, 1300.0, 1400.0])
+    levers_file.write_text(run.model_dump_json(), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--results", str(tmp_path / "20261202T100000Z.json"), "--out", str(out)]) == 0
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "### Levers per model" in text
+    assert "| diabetes | adaptive batching | 1.30× (1.26–1.33) | gain |" in text
+    assert (out / levers_file.name).read_bytes() == levers_file.read_bytes()  # a rebuild from out/ finds it
