@@ -12,12 +12,14 @@ they run only once uvicorn has read the request (benchmarks/METHOD.md).
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.errors import error_response
+from fastapi_app.middleware import raw_header
 from shared_model.admission import QUEUE_START_HEADER, InflightLimit, LoopDelay, StandingQueue, is_limited
 from shared_model.errors import Overloaded
+
+QUEUE_START_NAME = QUEUE_START_HEADER.lower().encode("latin-1")
 
 
 class AdmissionMiddleware:
@@ -41,7 +43,7 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
-        stamp = Headers(scope=scope).get(QUEUE_START_HEADER)
+        stamp = raw_header(scope, QUEUE_START_NAME)
         if not self.queue.admits(stamp, self.limit.inflight > 0) or (
             self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit)
         ):

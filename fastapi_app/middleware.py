@@ -18,6 +18,12 @@ from shared_model.logs import log_access
 logger = logging.getLogger(__name__)
 
 
+def raw_header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value read from the raw pairs (`name` lower-case, as ASGI servers send names)."""
+    # A Starlette Headers view costs more: it copies and scans the pairs to answer the same question.
+    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)
+
+
 class ContractMiddleware:
     """Wraps every HTTP request; catches what the app did not, inside, so even a 500 keeps its X-Request-ID."""
 
@@ -29,9 +35,7 @@ class ContractMiddleware:
             await self.app(scope, receive, send)
             return
         timings = scope[SCOPE_KEY] = new_timings()
-        # Read from the raw pairs (ASGI servers lower-case the names): a Starlette Headers view costs more.
-        client_rid = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
-        rid = request_id(client_rid)
+        rid = request_id(raw_header(scope, b"x-request-id"))
         status = 500
         started = False
 

@@ -59,5 +59,5 @@ def create_app(
     # concern: ui
     app.register_blueprint(page.blueprint)
     # concern: ui
-    csrf.init_app(app, settings, views.blueprint)  # last: its check runs after the hooks that time and log it
+    csrf.init_app(app, settings, page.blueprint)
     return app

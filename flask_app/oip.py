@@ -13,6 +13,7 @@ from flask_app.service import service
 from flask_app.views import _serialized, blueprint
 from shared_model import oip
 from shared_model.oip_tensors import infer_body, read_request
+from shared_model.timing import Timings
 
 
 @blueprint.get("/v2")
@@ -53,15 +54,17 @@ def oip_model_ready(name: str) -> Response:
 @blueprint.post("/v2/models/<name>/infer")
 def oip_infer(name: str) -> Response:
     """Per-feature input tensors → the label (and probability) outputs, in one call to the model."""
-    with g.timings.measure("parse"):
-        payload = read_json_object(service().settings.MAX_BODY_BYTES, oip.is_json_body)
-    predictor, validator = service().model.require()
-    with g.timings.measure("validate"):
+    timings: Timings = g.timings  # each context-local read once
+    serving = service()
+    with timings.measure("parse"):
+        payload = read_json_object(serving.settings.MAX_BODY_BYTES, oip.is_json_body)
+    predictor, validator = serving.model.require()
+    with timings.measure("validate"):
         oip.check_model(predictor, name)
         inference = read_request(payload, predictor, validator)
-    with g.timings.measure("predict"):
+    with timings.measure("predict"):
         predictions = predictor.predict(inference.rows)
-    return _serialized(infer_body(predictor, inference, predictions))
+    return _serialized(infer_body(predictor, inference, predictions), timings)
 
 
 def _empty() -> Response:

@@ -12,7 +12,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -35,6 +35,8 @@ from shared_model.tabular import (
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("page", __name__)
 UPLOAD_FIELD = "file"
+# Room for the multipart framing and the token beside a file of the largest size taken.
+FORM_ROOM_BYTES = 64 * 1024
 TEMPLATE = "page.html"
 # No script at all, styles and images from this server only, forms posted back here only, never framed.
 SECURITY_HEADERS = {
@@ -55,6 +57,14 @@ Page = tuple[str, int]
 def upload_limit() -> int:
     """The largest CSV file the page takes, the same as the Streamlit page's."""
     return upload_limit_bytes(service().settings.MAX_BODY_BYTES)
+
+
+@blueprint.before_request
+def check_form() -> None:
+    """Bound what a form may send, then check its CSRF token (flask_app.csrf); only the page has forms."""
+    # The bound first: the check is the first to read the form, and a larger body is refused unread (413).
+    request.max_content_length = upload_limit() + FORM_ROOM_BYTES
+    current_app.extensions["csrf"].protect()
 
 
 @blueprint.get("/")

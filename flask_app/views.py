@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, Response, g
 
 from flask_app.body import read_json_object
 from flask_app.metrics import METRICS
-from flask_app.service import service
+from flask_app.service import Service, service
 from shared_model.http import JSON_MEDIA_TYPE, LIVE_BODY, batch_body, json_bytes, prediction_body, ready_body
+from shared_model.timing import Timings
 
 blueprint = Blueprint("contract", __name__)
 JsonBody = dict[str, Any]
@@ -41,36 +42,33 @@ def model_card() -> JsonBody:
 @blueprint.post("/v1/predict")
 def predict() -> Response:
     """One record → one prediction."""
-    with g.timings.measure("parse"):
-        record = read_json_object(service().settings.MAX_BODY_BYTES)
-    predictor, validator = service().model.require()
-    with g.timings.measure("validate"):
+    timings, serving, record = _parsed()
+    predictor, validator = serving.model.require()
+    with timings.measure("validate"):
         row = validator.validate_record(record)
     # concern: feature_store
-    if (store := service().store) is not None:
-        with g.timings.measure("lookup"):
-            row = store.complete([row])[0]
-    batcher = service().batcher
-    with g.timings.measure("predict"):
-        prediction = batcher.predict(row) if batcher else predictor.predict_one(row)
-    return _serialized(prediction_body(predictor, prediction))
+    if serving.store is not None:
+        with timings.measure("lookup"):
+            row = serving.store.complete([row])[0]
+    with timings.measure("predict"):
+        prediction = serving.batcher.predict(row) if serving.batcher else predictor.predict_one(row)
+    return _serialized(prediction_body(predictor, prediction), timings)
 
 
 @blueprint.post("/v1/predict/batch")
 def predict_batch() -> Response:
     """`{"instances": [...]}` → one prediction per record, in one call to the model."""
-    with g.timings.measure("parse"):
-        batch = read_json_object(service().settings.MAX_BODY_BYTES)
-    predictor, validator = service().model.require()
-    with g.timings.measure("validate"):
+    timings, serving, batch = _parsed()
+    predictor, validator = serving.model.require()
+    with timings.measure("validate"):
         rows = validator.validate_batch(batch)
     # concern: feature_store
-    if (store := service().store) is not None:
-        with g.timings.measure("lookup"):
-            rows = store.complete(rows, batch=True)
-    with g.timings.measure("predict"):
+    if serving.store is not None:
+        with timings.measure("lookup"):
+            rows = serving.store.complete(rows, batch=True)
+    with timings.measure("predict"):
         predictions = predictor.predict(rows)
-    return _serialized(batch_body(predictor, predictions))
+    return _serialized(batch_body(predictor, predictions), timings)
 
 
 # concern: docs
@@ -91,7 +89,15 @@ def metrics() -> Response:
     return Response(payload, content_type=content_type)
 
 
-def _serialized(payload: JsonBody) -> Response:
+def _parsed() -> tuple[Timings, Service, JsonBody]:
+    # Each read of `g` or of the app goes through a context-local proxy, so each is read once, here.
+    timings: Timings = g.timings
+    serving = service()
+    with timings.measure("parse"):
+        return timings, serving, read_json_object(serving.settings.MAX_BODY_BYTES)
+
+
+def _serialized(payload: JsonBody, timings: Timings) -> Response:
     # Serialised here rather than by Flask after the view, so that Server-Timing can show it apart.
-    with g.timings.measure("serialize"):
-        return current_app.response_class(json_bytes(payload), mimetype=JSON_MEDIA_TYPE)
+    with timings.measure("serialize"):
+        return Response(json_bytes(payload), mimetype=JSON_MEDIA_TYPE)

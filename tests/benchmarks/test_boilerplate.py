@@ -60,26 +60,26 @@ MODULE = textwrap.dedent(
 # What the front ends count today. A change here is a change of a published figure: say why in the commit.
 FRONT_END_CONCERNS = {
     "flask_app": {
-        "routing": 62,
+        "routing": 65,
         "parsing_validation": 24,
         "error_mapping": 31,
         "docs": 19,
         "observability": 45,
-        "admission": 18,
+        "admission": 19,
         "cors": 33,
         "server_config": 91,
-        "ui": 146,
+        "ui": 157,
         "batching": 4,
         "feature_store": 8,
-        "oip": 44,
+        "oip": 47,
     },
     "fastapi_app": {
         "routing": 77,
         "parsing_validation": 57,
         "error_mapping": 35,
         "docs": 26,
-        "observability": 77,
-        "admission": 54,  # the standing-queue rule behind nginx: the stamp read, the rule passed in
+        "observability": 78,
+        "admission": 55,  # the standing-queue rule behind nginx: the stamp read, the rule passed in
         "cors": 9,
         "server_config": 115,
         "ui": 0,

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
@@ -163,6 +163,17 @@ def test_a_post_without_a_token_is_refused_and_the_api_needs_none(client: FlaskC
     api = client.post("/v1/predict", json=LOAN_RECORD)
     assert api.status_code == 200
     assert "Set-Cookie" not in api.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "opened"),
+    [("/", True), ("/batch", True), ("/v1/predict", False), ("/docs", False), ("/x", False)],
+)
+def test_only_the_page_opens_the_session_that_holds_its_token(app: Flask, path: str, opened: bool) -> None:
+    # Opening the signed session cost an API prediction ~100k instructions; only the page's forms need it.
+    with app.test_request_context(path, method="POST", headers={"Cookie": "session=x"}):
+        session = app.session_interface.open_session(app, request)
+    assert (session is not None) == opened
 
 
 def test_workers_sharing_the_secret_key_accept_each_other_s_tokens(loan: Predictor) -> None:
