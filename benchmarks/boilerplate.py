@@ -109,12 +109,14 @@ def count_package(folder: Path) -> BoilerplateRow:
             totals[concern] = totals.get(concern, 0) + count
         for problem in attribution.problems:
             logger.warning("%s:%s", path, problem)
+    pages = _page_lines(folder, totals.get(PAGE_CONCERN, 0))
     return BoilerplateRow(
         front_end=folder.name,
         logical_lines=logical,
         files=len(files),
         dependencies=sorted(dependencies),
         lines_per_concern=totals,
+        page_lines=pages if any(pages.values()) else {},
     )
 
 
@@ -122,7 +124,11 @@ def page_lines(folder: Path) -> dict[str, int]:
     """Code lines a front end's page for people takes, by language: its Python lines of the `ui` concern, and the
     templates, stylesheets and scripts under the package, but for those whose first line marks another concern
     (`{# file concern: docs -#}`); pygount counts, so comments and blank lines are excluded."""
-    lines = {"Python": count_package(folder).lines_per_concern.get(PAGE_CONCERN, 0)}
+    return _page_lines(folder, count_package(folder).lines_per_concern.get(PAGE_CONCERN, 0))
+
+
+def _page_lines(folder: Path, python: int) -> dict[str, int]:
+    lines = {"Python": python}
     for path in sorted(folder.rglob("*")):
         language = PAGE_LANGUAGES.get(path.suffix)
         if not language or not path.is_file():

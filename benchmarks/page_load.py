@@ -5,6 +5,7 @@ with the session cookie and the CSRF token the page handed out. Each client open
 token), then posts records closed loop; every answered page's `#prediction_result` is compared whole with the
 in-process prediction, so a wrong, missing or refused answer counts as a non-200. This is the page's analogue of
 `streamlit_load`'s websocket sessions: page submits per second, and latency submit → the whole answered page.
+Memory per person is the server tree's RSS growth while the people are on, over their number (`mib_per_person`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ CSRF = re.compile(rf'name="{CSRF_FIELD}" value="([^"]+)"')
 RESULT = re.compile(r'<pre id="prediction_result">(.*?)</pre>', re.DOTALL)
 TIMEOUT_S = 30.0
 WRONG_ANSWER = 599
+MIB = 1024 * 1024
 
 
 class PageProtocolError(RuntimeError):
@@ -37,6 +39,14 @@ class PageProtocolError(RuntimeError):
 def form_fields(record: dict[str, Any], token: str) -> dict[str, str]:
     """The form as a browser posts it: each feature's text (floats by repr, exact) and the CSRF token."""
     return {CSRF_FIELD: token, **{name: cell_text(value) for name, value in record.items()}}
+
+
+def mib_per_person(before_bytes: int, peak_bytes: int, people: int) -> float:
+    """The server tree's RSS growth (its peak while `people` were on, over its size just before) per person, in MiB;
+    a tree that shrank meanwhile grew by nothing."""
+    if people < 1:
+        raise ValueError(f"people must be at least 1, not {people}")
+    return max(0, peak_bytes - before_bytes) / MIB / people
 
 
 def shown_answer(page: str) -> object | None:

@@ -25,7 +25,7 @@ from typing import Any
 from benchmarks import browser, resources
 from benchmarks.boilerplate import REPO_ROOT, page_lines
 from benchmarks.load import LoadSample
-from benchmarks.page_load import run_people
+from benchmarks.page_load import mib_per_person, run_people
 from benchmarks.servers import LOOPBACK, RunningServer, running_command, running_server
 from benchmarks.streamlit_load import run_sessions
 from benchmarks.verify import expected_answer
@@ -35,7 +35,6 @@ from streamlit_app.server import SHIPPED, server_options
 OUT = Path(__file__).resolve().parent / "results"
 FLOOR_APP = Path(__file__).with_name("streamlit_floor_app.py")
 STREAMLIT_FLOOR = "streamlit floor app (shipped)"
-MIB = 1024 * 1024
 WARMUP_S = 0.5
 MEASURE_S = 3.0
 Starter = Callable[[str], AbstractContextManager[RunningServer]]
@@ -111,7 +110,7 @@ def measure_page(
                 "submits_per_s": round(load.throughput, 1),
                 "median_ms": round(load.percentile_us(50) / 1000, 1),
                 "wrong_or_failed": load.non_200 + load.errors,
-                "mib_per_person": round(max(0, peak.peak - idle) / MIB / count, 2),
+                "mib_per_person": round(mib_per_person(idle, peak.peak, count), 2),
             }
     return out
 

@@ -13,6 +13,7 @@ from benchmarks.scenarios import (
     Batch,
     ClosedLoop,
     GeneratorCeiling,
+    PagePeople,
     Scenario,
     Server,
     StreamlitSessions,
@@ -65,6 +66,8 @@ class Settings:
     batch_sizes: tuple[int, ...]
     floor_batches: bool = True  # batch sizes on the server floors too, not only on the front ends
     streamlit_sessions: tuple[int, ...]
+    # People at once on the Flask page (served by the shipped Flask at 1 worker), beside Streamlit's sessions.
+    page_people: tuple[int, ...] = ()
     two_worker_concurrencies: tuple[int, ...] = ()
     variants: bool = False
     repeats: int
@@ -103,6 +106,7 @@ FULL = Settings(
     # Batches on the front ends only: the floors' (96 s) made room for the batched variants within 20 minutes.
     floor_batches=False,
     streamlit_sessions=(1, 8, 32),
+    page_people=(1, 8),
     two_worker_concurrencies=(8,),
     variants=True,
     repeats=3,
@@ -121,6 +125,7 @@ QUICK = Settings(
     batch_sizes=(1, 100),
     floor_batches=False,
     streamlit_sessions=(1, 8),
+    page_people=(1, 8),
     search_trials=3,
     trial_queries=300,
     repeats=3,
@@ -137,6 +142,7 @@ SMOKE = Settings(
     concurrencies=(1,),
     batch_sizes=(10,),
     streamlit_sessions=(1,),
+    page_people=(1,),
     search_trials=2,
     trial_queries=200,
     repeats=1,
@@ -232,6 +238,9 @@ def scenarios(settings: Settings, target: TargetSpec) -> list[Scenario]:
     chosen += server
     if target.kind == "front_end" or settings.floor_batches:
         chosen += [Batch(size) for size in settings.batch_sizes]
+    if browser.measures_page(target):
+        # The page for people the same server renders (Streamlit's people are its sessions above).
+        chosen += [PagePeople(n) for n in settings.page_people]
     return chosen
 
 
@@ -338,6 +347,7 @@ def describe(settings: Settings) -> Plan:
         measure_s=settings.measure_s,
         cold_start_launches=settings.cold_start_launches,
         browser_submits=settings.browser_submits,
+        page_people=list(settings.page_people),
         estimated_s=round(estimate_s(settings), 1),
         slo_ms=settings.slo_ms,
         peers=settings.peers,

@@ -13,6 +13,7 @@ P999_MIN_SAMPLES = 10_000
 EXTRA_UNITS = {
     "rows_per_s": "rows/s",
     "offered_rps": "req/s",
+    "rss_before_mb": "MiB",
 }
 
 

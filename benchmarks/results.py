@@ -12,9 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 # 1.1 added `model_card`, `generator_ceilings`, the in-process floor, the `browser` scenario and
 # `plan.browser_submits`; 1.2 added `stability`, `paired_ratios`, `instructions`, the `server` scenario with its
 # `trials`, and `plan.slo_ms`; 1.3 the `peer` targets (MLServer, BentoML) with `plan.peers`, and each target's
-# `protocol` and `verification`; 1.4 each target's `runtime` and the levers' `exactness`. 1.0 to 1.3 files still read.
-SCHEMA_VERSION: Literal["1.4"] = "1.4"
-SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4"]
+# `protocol` and `verification`; 1.4 each target's `runtime` and the levers' `exactness`; 1.5 the Flask page's
+# `page_people` scenario with `plan.page_people`, and each boilerplate row's `page_lines` by language. 1.0 to 1.4
+# files still read.
+SCHEMA_VERSION: Literal["1.5"] = "1.5"
+SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5"]
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[
@@ -30,6 +32,7 @@ Scenario = Literal[
     "streamlit_cold_start",
     "browser",
     "server",  # MLPerf's Server scenario: the highest Poisson arrival rate whose p99 stays within the SLO
+    "page_people",  # 1.5: people posting the Flask page's form at once (Streamlit's are `streamlit_sessions`)
 ]
 
 
@@ -128,6 +131,9 @@ class BoilerplateRow(Strict):
     files: int
     dependencies: list[str]
     lines_per_concern: dict[str, int]
+    # 1.5: the lines its page for people takes by language ("Python", "HTML/Jinja", "CSS", "JavaScript"); empty when
+    # the front end has no page (or the file predates 1.5).
+    page_lines: dict[str, int] = Field(default_factory=dict)
 
 
 class Environment(Strict):
@@ -162,6 +168,7 @@ class Plan(Strict):
     measure_s: float
     cold_start_launches: int
     browser_submits: int = 0
+    page_people: list[int] = Field(default_factory=list)  # 1.5: people at once on the Flask page
     estimated_s: float
     slo_ms: float | None = None  # the Server scenario's latency objective on p99
     peers: bool = False  # MLServer and BentoML measured beside the front ends (PEERS=1)

@@ -11,11 +11,13 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from benchmarks import slo_search
+from benchmarks import affinity, resources, slo_search
 from benchmarks.arrivals import offsets
 from benchmarks.load_sample import LoadSample
+from benchmarks.page_load import mib_per_person, run_people
 from benchmarks.repeats import Repeat, from_sample, from_wrk, load_figures
 from benchmarks.results import Figure, Measurement, Trial
 from benchmarks.results import Scenario as Recorded
@@ -27,11 +29,14 @@ if TYPE_CHECKING:
     from benchmarks.runs import Bench, Run
 
 BATCH_CONCURRENCY = 8
+# A page's people (Streamlit's sessions, the Flask page's clients) submit this long before the clock starts.
+SESSION_WARMUP_S = 0.2
 SETTLE_S = 0.3  # between two trials of a search: whatever queued in a failed one drains first
 GUESS_OF_CLOSED_LOOP = 0.6  # a first guess of capacity: this share of the round's closed-loop c=8 throughput
 FALLBACK_GUESS_RPS = 100.0
 PERCENTILE = slo_search.PERCENTILE
 CEILING_TRIALS = 6
+MIB = 1024 * 1024
 
 
 class Scenario(ABC):
@@ -154,20 +159,74 @@ class StreamlitSessions(Scenario):
         return f"{self.sessions} sessions"
 
     def run(self, bench: Bench, run: Run) -> Repeat:
-        sample = run_sessions(
-            run.url(""),
-            bench.records,
-            bench.expected,
-            sessions=self.sessions,
-            warmup_s=0.2,
-            measure_s=bench.settings.measure_s,
-        )
+        # The client apart from the pinned server, as every other generator (and the Flask page's people) runs.
+        with affinity.pinned(bench.generator_cores_for(run)):
+            sample = run_sessions(
+                run.url(""),
+                bench.records,
+                bench.expected,
+                sessions=self.sessions,
+                warmup_s=SESSION_WARMUP_S,
+                measure_s=bench.settings.measure_s,
+            )
         return from_sample(sample)
 
     def measurement(self, repeats: Sequence[Repeat], ceilings: dict[str, float]) -> Measurement:
         return Measurement(
             scenario=self.recorded, params=self.params(), figures=load_figures(repeats, unit="reruns/s")
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PagePeople(Scenario):
+    """`people` at once on the Flask page, each posting its form back to back (`page_load`): submits/s, submit →
+    answered page, and the server tree's RSS growth per person.
+
+    The growth is taken from the tree's size just before the people arrive, not from its idle size after the warm-up:
+    the same server answered the API's scenarios (batches of 1000 among them) first, and its heap keeps what they grew.
+    """
+
+    people: int
+    kind: ClassVar[str] = "page_people"
+    recorded: ClassVar[Recorded] = "page_people"
+    generator: ClassVar[str | None] = None
+
+    @property
+    def setting(self) -> float:
+        return self.people
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"people": self.people}
+
+    def __str__(self) -> str:
+        return f"{self.people} {'person' if self.people == 1 else 'people'} at once on the Flask page"
+
+    def duration_s(self, settings: Settings) -> float:
+        return SESSION_WARMUP_S + settings.measure_s
+
+    def run(self, bench: Bench, run: Run) -> Repeat:
+        assert run.server is not None
+        people = partial(run_people, run.url(""), bench.records, bench.expected)
+        with affinity.pinned(bench.generator_cores_for(run)):
+            if not any(kind == self.kind for kind, _ in run.repeats):
+                # The page's first use (templates compiled, the form parser's first run) is not a person's memory:
+                # one person submits before the first baseline, as Streamlit's warm-up session does for its page.
+                people(people=1, warmup_s=0, measure_s=SESSION_WARMUP_S)
+            before = resources.rss_bytes(run.server.pid)[0]
+            sample = people(people=self.people, warmup_s=SESSION_WARMUP_S, measure_s=bench.settings.measure_s)
+        repeat = from_sample(sample)
+        repeat.extra["rss_before_mb"] = before / MIB
+        return repeat
+
+    def measurement(self, repeats: Sequence[Repeat], ceilings: dict[str, float]) -> Measurement:
+        figures = load_figures(repeats, unit="submits/s")
+        # The harness notes each repeat's peak (`peak_rss_mb`) around `run`, so the growth is read here.
+        growth = [
+            mib_per_person(int(r.extra["rss_before_mb"] * MIB), int(r.peak_rss_mb * MIB), self.people)
+            for r in repeats
+        ]
+        figures["rss_per_person_mb"] = Figure.of("MiB", growth)
+        return Measurement(scenario=self.recorded, params=self.params(), figures=figures)
 
 
 @dataclass(frozen=True, slots=True)
