@@ -15,6 +15,7 @@ from report.method import method
 from report.model_levers import HEADERS as MODEL_LEVER_HEADERS
 from report.model_levers import model_lever_lines, model_lever_rows
 from report.overhead import instruction_rows, layer_lines, paired_rows
+from report.pages import missing_lines, page_rows, people_of
 from report.peers import goal_lines, peer_rows, peer_targets
 from report.scale_out import scale_out_lines, scale_out_rows
 from report.soak import soak_rows
@@ -254,6 +255,37 @@ def streamlit(r: Report) -> str | None:
     return tabled(r, "Streamlit sessions", headers, "streamlit", intro)
 
 
+def pages(r: Report) -> str | None:
+    rows = page_rows(r.results)
+    if not rows:
+        return None
+    people = people_of(r.results)
+    at = f"{people} people at once" if people else "people at once"
+    headers = (
+        "page",
+        "code lines by language",
+        "Chromium click → result",
+        f"submits/s, {at}",
+        "memory per person",
+    )
+    intro = (
+        "The two pages a person can use, as shipped, in this run. Lines: pygount's code lines of the page alone (its "
+        "Python of the `ui` concern, and its templates, stylesheets and scripts). Click → result: Chromium, from the "
+        "click to the frame that paints the answer, over the run's submits. Submits/s: that many people submitting "
+        "back to back, browser-less — Streamlit's websocket sessions, the Flask page's form posts with their cookie "
+        "and CSRF token — every answer checked whole. Memory per person: the server tree's RSS growth with them on, "
+        "over their number (Streamlit's above its idle size after the warm-up; the Flask page's above its size just "
+        "before they came, once one person had used the page, since the same server answered the API first). "
+        "Median (min–max): over the submits for the click, over the repeats for the rest."
+    )
+    return join(
+        heading(2, "Pages for people"),
+        intro,
+        table(headers, (row.cells for row in rows)),
+        bullets(missing_lines(r.results)),
+    )
+
+
 def soak(r: Report) -> str:
     title = "Soak (make soak)"
     if r.soak is None:
@@ -392,6 +424,7 @@ SECTIONS: tuple[Section, ...] = (
     charts,
     overhead,
     variants,
+    pages,
     streamlit,
     soak,
     io_wait,

@@ -7,7 +7,7 @@ schema is mended here alone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchmarks.results import Figure, Measurement, Results, Target
 
@@ -16,6 +16,9 @@ HTTP_FRONT_ENDS = ("flask", "fastapi")
 HEADLINE_CONCURRENCY = 8
 SERVER = "server"  # MLPerf's Server scenario: capacity at the p99 latency objective
 CLOSED_LOOP_BASIS = f"closed-loop throughput at c={HEADLINE_CONCURRENCY}"
+# Where each page's people at once are measured: (scenario, its parameter). Streamlit's are its websocket sessions.
+PEOPLE = {"streamlit": ("streamlit_sessions", "sessions"), "flask": ("page_people", "people")}
+PAGE_FRONT_ENDS = ("streamlit", "flask")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,11 @@ class Headline:
     cold_start_s: Figure | None
     logical_lines: int | None
     click_ms: Figure | None = None  # a page's click → painted answer in Chromium (Streamlit, the Flask page)
-    rss_per_person_mb: Figure | None = None  # Streamlit: RSS above idle per open session, 8 sessions
+    # A page's people at once (`page_people` of them): the server tree's RSS growth per person, and submits/s.
+    rss_per_person_mb: Figure | None = None
+    page_people: int | None = None
+    page_rate: Figure | None = None
+    page_lines: dict[str, int] = field(default_factory=dict)  # the page's code lines by language (schema 1.5)
 
     def value(self, key: str) -> float | None:
         """The median of a ranking key's figure (`latency`, `throughput`, `memory`, `cold_start`, `loc`)."""
@@ -127,7 +134,32 @@ def capacity_basis(results: Results) -> str | None:
     return next(f"capacity at {objective(results, m)}" for m in found if m is not None)
 
 
-def headline(results: Results, front_end: str, basis: str | None = None) -> Headline:
+def page_people(results: Results) -> int | None:
+    """How many people at once the pages are compared at: 8 where both pages were measured so, else the most both
+    were (or the one page measured) measured with."""
+    found = [set(levels(shipped(results, name), *PEOPLE[name])) for name in PAGE_FRONT_ENDS]
+    common = set.intersection(*found) if all(found) else set.union(*found)
+    if not common:
+        return None
+    return HEADLINE_CONCURRENCY if HEADLINE_CONCURRENCY in common else int(max(common))
+
+
+def page_figures(
+    target: Target | None, front_end: str, people: int | None
+) -> tuple[Figure | None, Figure | None]:
+    """(submits/s, MiB per person) of a page with `people` at once: Streamlit's sessions, the Flask page's clients."""
+    if people is None or front_end not in PEOPLE:
+        return None, None
+    scenario, param = PEOPLE[front_end]
+    rate = figure(target, scenario, "throughput_rps", **{param: people})
+    if front_end == "streamlit":
+        return rate, figure(target, "memory", f"rss_per_session_mb_at_{people:g}")
+    return rate, figure(target, scenario, "rss_per_person_mb", **{param: people})
+
+
+def headline(
+    results: Results, front_end: str, basis: str | None = None, people: int | None = None
+) -> Headline:
     """A front end's headline figures: SingleStream latency, throughput (capacity at the SLO, or c=8), memory..."""
     target = shipped(results, front_end)
     if front_end == "streamlit":
@@ -146,7 +178,8 @@ def headline(results: Results, front_end: str, basis: str | None = None) -> Head
     peak = (
         max(levels(target, "closed_loop", "concurrency"), default=None) if front_end != "streamlit" else None
     )
-    lines = next((row.logical_lines for row in results.boilerplate if row.front_end == front_end), None)
+    row = next((row for row in results.boilerplate if row.front_end == front_end), None)
+    rate, per_person = page_figures(target, front_end, people)
     return Headline(
         front_end=front_end,
         verified=target is not None and target.verified,
@@ -163,9 +196,12 @@ def headline(results: Results, front_end: str, basis: str | None = None) -> Head
         cold_start_s=figure(
             target, "streamlit_cold_start" if front_end == "streamlit" else "cold_start", "seconds"
         ),
-        logical_lines=lines,
+        logical_lines=row.logical_lines if row is not None else None,
         click_ms=figure(target, "browser", "submit_to_result_ms"),
-        rss_per_person_mb=figure(target, "memory", f"rss_per_session_mb_at_{HEADLINE_CONCURRENCY}"),
+        rss_per_person_mb=per_person,
+        page_people=people if rate is not None or per_person is not None else None,
+        page_rate=rate,
+        page_lines=dict(row.page_lines) if row is not None else {},
     )
 
 
@@ -173,8 +209,8 @@ def headlines(results: Results) -> list[Headline]:
     """The headline of every front end present in the results."""
     results = normalised(results)
     present = {target.name for target in results.targets}
-    basis = capacity_basis(results)
-    return [headline(results, name, basis) for name in FRONT_ENDS if name in present]
+    basis, people = capacity_basis(results), page_people(results)
+    return [headline(results, name, basis, people) for name in FRONT_ENDS if name in present]
 
 
 def _matches(params: dict[str, float | int | str], wanted: dict[str, float | int | str]) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from benchmarks.results import Figure, Results
 from report.figures import CLOSED_LOOP_BASIS, HTTP_FRONT_ENDS, Headline, headlines
 from report.io_wait import IoWait, limit_of
+from report.pages import lines_text
 from report.steadiness import judge
 
 TAIL_RATIO = 2.0  # a pick's p99 at the highest concurrency this many times a rival's earns a caveat
@@ -111,28 +112,16 @@ def non_programmers(heads: dict[str, Headline]) -> Verdict:
     caveats = ["Streamlit serves people, not programs: it has no JSON API to call."]
     if streamlit is not None:
         evidence = [
-            f"streamlit: click → result in Chromium {_show(streamlit.click_ms, 'ms')}; the page is Python alone",
+            f"streamlit: click → result in Chromium {_show(streamlit.click_ms, 'ms')}; {_page_text(streamlit)}",
             f"streamlit: submit → result {_show(streamlit.latency_ms, 'ms')} over its websocket, one session",
-            f"streamlit: {_show(streamlit.throughput_rps, 'reruns/s', 1)} with 8 sessions, "
-            f"{_show(streamlit.rss_per_person_mb, 'MiB', 2)} of memory per open session",
+            _people_line("streamlit", streamlit),
         ]
-    if flask is not None and flask.click_ms is not None:
-        evidence.append(
-            f"flask page: click → result in Chromium {_show(flask.click_ms, 'ms')}; the page is a Jinja2 template "
-            "with HTML and CSS beside its Python, and keeps nothing per person on the server (its CSRF token "
-            "rides in a signed cookie)"
-        )
-        mine = streamlit.click_ms if streamlit is not None else None
-        if (
-            ok
-            and mine is not None
-            and flask.click_ms.median < mine.median
-            and not _overlap(flask.click_ms, mine)
-        ):
-            caveats.append(
-                f"The Flask page answers a click sooner ({flask.click_ms.median:,.0f} ms against "
-                f"{mine.median:,.0f} ms): for a team that writes HTML and CSS it is the lighter page."
-            )
+    if flask is not None and (flask.click_ms is not None or flask.page_rate is not None):
+        evidence += [
+            f"flask page: click → result in Chromium {_show(flask.click_ms, 'ms')}; {_page_text(flask)}",
+            _people_line("flask page", flask),
+        ]
+        caveats += _lighter_page(streamlit, flask) if ok and streamlit is not None else []
     if streamlit is not None and streamlit.p99_ms is not None and streamlit.p99_ms.median > 1000:
         caveats.append(
             f"With 8 sessions the p99 reaches {streamlit.p99_ms.median:,.0f} ms: plan for few users."
@@ -150,13 +139,56 @@ def non_programmers(heads: dict[str, Headline]) -> Verdict:
         need="Tool for non-programmers",
         rule="ui_in_python_alone",
         rule_text="The front end whose page for people (form, chart, file upload) takes Python alone, no HTML, CSS "
-        "or JavaScript, provided it passed the contract.",
+        "or JavaScript, provided it passed the contract; both pages' figures are in 'Pages for people'.",
         pick="streamlit" if ok else None,
         evidence=evidence,
         caveats=caveats,
         key_figure=key_figure,
         figures=_labelled([streamlit] if streamlit else [], "submit → result", lambda h: h.latency_ms),
     )
+
+
+def _people_line(label: str, head: Headline) -> str:
+    if head.page_rate is None and head.rss_per_person_mb is None:
+        return (
+            f"{label}: submits/s and memory per person with people at once not measured in this results file"
+        )
+    return (
+        f"{label}: {_show(head.page_rate, 'submits/s', 1)} with {head.page_people} people at once, "
+        f"{_show(head.rss_per_person_mb, 'MiB', 3)} of memory per person"
+    )
+
+
+def _page_text(head: Headline) -> str:
+    return (
+        f"the page is {lines_text(head.page_lines)}"
+        if head.page_lines
+        else "its lines by language not recorded"
+    )
+
+
+def _lighter_page(streamlit: Headline, flask: Headline) -> list[str]:
+    """Where the Flask page is the lighter one beyond the figures' spread: sooner, more submits/s, less memory."""
+    said = []
+    mine, theirs = streamlit.click_ms, flask.click_ms
+    if mine is not None and theirs is not None and theirs.median < mine.median and not _overlap(theirs, mine):
+        said.append(
+            f"The Flask page answers a click sooner ({theirs.median:,.0f} ms against {mine.median:,.0f} ms): for a "
+            "team that writes HTML and CSS it is the lighter page."
+        )
+    mine, theirs = streamlit.page_rate, flask.page_rate
+    if mine is not None and theirs is not None and theirs.min > mine.max:
+        said.append(
+            f"With {flask.page_people} people at once the Flask page serves {theirs.median:,.0f} submits/s against "
+            f"Streamlit's {mine.median:,.0f}."
+        )
+    mine, theirs = streamlit.rss_per_person_mb, flask.rss_per_person_mb
+    if mine is not None and theirs is not None and theirs.max < mine.min:
+        said.append(
+            f"Each person costs the Flask page's server {theirs.median:,.3f} MiB against Streamlit's "
+            f"{mine.median:,.3f} MiB per open session."
+        )
+    return said
 
 
 def prototype(heads: dict[str, Headline]) -> Verdict:
