@@ -217,6 +217,10 @@ class InstructionCount(Strict):
 class Exactness(Strict):
     """What a model-side lever costs in exactness: its answers against scikit-learn's for each record alone (1.4)."""
 
+    # A gap to a reference of exactly 0 (a forest's unanimous class) is infinitely far relatively: written "Infinity"
+    # (JSON has no such number, and pydantic would write null, which does not read back as a float).
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
+
     lever: str  # "onnx", "batched"
     how: str  # what was compared, in words
     rows: int

@@ -284,3 +284,13 @@ def test_make_report_finds_each_models_levers_beside_the_results_and_keeps_them(
     assert "### Levers per model" in text
     assert "| diabetes | adaptive batching | 1.30× (1.26–1.33) | gain |" in text
     assert (out / levers_file.name).read_bytes() == levers_file.read_bytes()  # a rebuild from out/ finds it
+
+
+def test_an_infinite_relative_gap_is_written_and_read_back(tmp_path: Path) -> None:
+    # A forest's unanimous class has probability 0 in scikit-learn and a float32 crumb in onnxruntime.
+    infinite = ONNX.model_copy(update={"max_rel": float("inf"), "max_abs": 6.6e-7})
+    run = lever_run(onnx=[2900.0, 3000.0, 3100.0], batched=None).model_copy(update={"exactness": [infinite]})
+    path = tmp_path / "levers-breast_cancer-20261202T081906Z.json"
+    path.write_text(run.model_dump_json(), encoding="utf-8")
+    assert '"max_rel":"Infinity"' in path.read_text(encoding="utf-8")
+    assert load_results(path).exactness[0].max_rel == float("inf")
