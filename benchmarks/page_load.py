@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.closed_loop import closed_loop
 from benchmarks.load import LoadSample, collector_paused
 from benchmarks.load_sample import OK
 from shared_model.tabular import cell_text
@@ -77,28 +78,22 @@ async def _people(
     try:
         # Each person opens the page before the clock starts: a first visit is not a submit.
         tokens = await asyncio.gather(*(_person(client) for client in clients))
-        measure_from = time.perf_counter() + warmup_s
-        stop_at = measure_from + measure_s
 
-        async def submit(index: int) -> None:
-            position = index
-            while time.perf_counter() < stop_at:
-                slot = position % len(records)
-                position += people
-                sent = time.perf_counter()
-                try:
-                    answer = await clients[index].post("/", data=form_fields(records[slot], tokens[index]))
-                except httpx.HTTPError:
-                    sample.errors += sent >= measure_from
-                    continue
-                if sent < measure_from:
-                    continue
-                elapsed_us = int((time.perf_counter() - sent) * 1e6)
-                wrong = answer.status_code == OK and shown_answer(answer.text) != expected[slot]
-                # A wrong or missing answer on a 200 page is this protocol's non-200.
-                sample.record(WRONG_ANSWER if wrong else answer.status_code, elapsed_us)
+        async def submit(index: int, slot: int, measured: bool) -> None:
+            sent = time.perf_counter()
+            try:
+                answer = await clients[index].post("/", data=form_fields(records[slot], tokens[index]))
+            except httpx.HTTPError:
+                sample.errors += measured
+                return
+            if not measured:
+                return
+            elapsed_us = int((time.perf_counter() - sent) * 1e6)
+            wrong = answer.status_code == OK and shown_answer(answer.text) != expected[slot]
+            # A wrong or missing answer on a 200 page is this protocol's non-200.
+            sample.record(WRONG_ANSWER if wrong else answer.status_code, elapsed_us)
 
-        await asyncio.gather(*(submit(i) for i in range(people)))
+        await closed_loop(people, len(records), warmup_s=warmup_s, measure_s=measure_s, submit=submit)
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
     return sample

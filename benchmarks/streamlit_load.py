@@ -9,6 +9,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from benchmarks.closed_loop import closed_loop
 from benchmarks.load import HIGHEST_US, LOWEST_US, SIGNIFICANT_FIGURES, LoadSample, collector_paused
 from benchmarks.streamlit_ws import StreamlitProtocolError, StreamlitSession
 
@@ -28,31 +29,22 @@ async def _sessions(
     # Sessions open (and run the page once) before the clock starts: opening is cold start, not rerun latency.
     await asyncio.gather(*(session.__aenter__() for session in opened))
     try:
-        start = time.perf_counter()
-        measure_from = start + warmup_s
-        stop_at = measure_from + measure_s
 
-        async def drive(index: int, session: StreamlitSession) -> None:
-            position = index
-            while time.perf_counter() < stop_at:
-                slot = position % len(records)
-                position += sessions
-                sent = time.perf_counter()
-                try:
-                    run = await session.run_form(records[slot])
-                except (TimeoutError, StreamlitProtocolError, OSError):
-                    if sent >= measure_from:
-                        sample.errors += 1
-                    continue
-                if sent < measure_from:
-                    continue
-                latency = run.result_s if run.result_s is not None else run.finished_s
-                sample.histogram.record_value(max(LOWEST_US, int(latency * 1e6)))
-                sample.requests += 1
-                # A wrong or missing result is this protocol's "non-200".
-                sample.non_200 += run.result != expected[slot]
+        async def submit(index: int, slot: int, measured: bool) -> None:
+            try:
+                run = await opened[index].run_form(records[slot])
+            except (TimeoutError, StreamlitProtocolError, OSError):
+                sample.errors += measured
+                return
+            if not measured:
+                return
+            latency = run.result_s if run.result_s is not None else run.finished_s
+            sample.histogram.record_value(max(LOWEST_US, int(latency * 1e6)))
+            sample.requests += 1
+            # A wrong or missing result is this protocol's "non-200".
+            sample.non_200 += run.result != expected[slot]
 
-        await asyncio.gather(*(drive(i, s) for i, s in enumerate(opened)))
+        await closed_loop(sessions, len(records), warmup_s=warmup_s, measure_s=measure_s, submit=submit)
     finally:
         await asyncio.gather(*(s.__aexit__(None, None, None) for s in opened), return_exceptions=True)
     return sample
