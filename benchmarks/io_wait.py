@@ -27,7 +27,8 @@ from benchmarks import load, slo_search
 from benchmarks.arrivals import offsets
 from benchmarks.environment import git_revision
 from benchmarks.faults import closed_loop
-from benchmarks.servers import free_port, running_delay_proxy, running_server
+from benchmarks.servers import running_delay_proxy, running_server
+from shared_model.loopback import free_port
 from shared_model.store_server import running_store
 
 MODEL = "loan_store"

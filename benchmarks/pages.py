@@ -26,10 +26,11 @@ from benchmarks import browser, resources
 from benchmarks.boilerplate import REPO_ROOT, page_lines
 from benchmarks.load import LoadSample
 from benchmarks.page_load import mib_per_person, run_people
-from benchmarks.servers import LOOPBACK, RunningServer, running_command, running_server
+from benchmarks.servers import RunningServer, running_command, running_server
 from benchmarks.streamlit_load import run_sessions
 from benchmarks.verify import expected_answer
 from shared_model import Validator, load_model, load_settings
+from shared_model.loopback import LOOPBACK
 from streamlit_app.server import SHIPPED, server_options
 
 OUT = Path(__file__).resolve().parent / "results"

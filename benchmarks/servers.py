@@ -25,13 +25,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared_model.loopback import LOOPBACK, free_port
+
 FRONT_ENDS = ("flask_app", "fastapi_app", "streamlit_app")
 READY_PATHS = {
     "flask_app": "/health/ready",
     "fastapi_app": "/health/ready",
     "streamlit_app": "/_stcore/health",
 }
-LOOPBACK = "127.0.0.1"
 REPO = Path(__file__).resolve().parent.parent
 # Ray Serve runs in its own environment (`make ray-env`), so Ray's dependencies stay out of .venv.
 RAY_PYTHON = REPO / ".ray-venv" / "bin" / "python"
@@ -88,14 +89,6 @@ class RunningServer:
 
     def __repr__(self) -> str:
         return f"RunningServer(name={self.name!r}, variant={self.variant!r}, base_url={self.base_url!r})"
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,10 @@ from typing import Any
 
 import redis
 
+from shared_model.loopback import LOOPBACK, free_port
 from shared_model.spec import SpecError, load_spec
 from shared_model.system_tools import tool_path
 
-LOOPBACK = "127.0.0.1"
 READY_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 LOAD_BATCH = 1000  # rows per pipeline round trip when loading
@@ -138,14 +137,6 @@ class RunningStore:
     def __repr__(self) -> str:
         running = self.process is not None and self.process.poll() is None
         return f"RunningStore(url={self.url!r}, running={running})"
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

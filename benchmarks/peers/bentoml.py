@@ -17,7 +17,8 @@ from pathlib import Path
 
 from benchmarks.peers.envs import peer_python
 from benchmarks.peers.staging import stage
-from benchmarks.servers import LOOPBACK, RunningServer, running_command
+from benchmarks.servers import RunningServer, running_command
+from shared_model.loopback import LOOPBACK
 from shared_model.predictor import Predictor
 
 PEER = "bentoml"

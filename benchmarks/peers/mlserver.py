@@ -17,7 +17,8 @@ from typing import Any
 
 from benchmarks.peers.envs import peer_python
 from benchmarks.peers.staging import stage
-from benchmarks.servers import LOOPBACK, RunningServer, free_port, running_command
+from benchmarks.servers import RunningServer, running_command
+from shared_model.loopback import LOOPBACK, free_port
 from shared_model.predictor import Predictor
 
 PEER = "mlserver"
