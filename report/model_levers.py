@@ -125,7 +125,13 @@ def model_lever_lines(runs: Sequence[Results]) -> list[str]:
             f"{check.extra_ms:+.2f} ms of {check.allowed_ms:.1f} allowed, "
             f"{'no label differs' if check.labels_equal else 'labels differ'})"
         )
-        lines.append(f"**{name}** ({results.records['count']} records): {most}; {rule}.")
+        steady = results.stability
+        shaky = (
+            f"; run marked unstable (calibration moved {steady.spread:.0%})"
+            if steady and not steady.stable
+            else ""
+        )
+        lines.append(f"**{name}** ({results.records['count']} records{shaky}): {most}; {rule}.")
     return lines
 
 

@@ -14,7 +14,7 @@ from report.figures import normalised
 from report.levers import lever_lines, lever_rows, levers
 from report.loading import ResultsError, load_results
 from report.model_levers import load_levers, model_lever_lines, model_lever_rows, newest_levers, paired_ratio
-from tests.report.sample_results import http, sample_results
+from tests.report.sample_results import http, sample_results, stability
 
 WEIGHTS = {"latency": 3.0, "throughput": 1.0, "memory": 1.0, "cold_start": 1.0, "loc": 2.0}
 ONNX = Exactness(
@@ -212,6 +212,10 @@ def test_each_model_gets_its_levers_with_paired_ratios_and_exactness_figures() -
         "no label differs)."
     )
     assert "**do not batch** (capacity 1.05× (1.05–1.05), within noise," in lines[1]
+    shaky = runs[1].model_copy(update={"stability": stability(stable=False)})
+    assert model_lever_lines([shaky])[0].startswith(
+        "**diabetes** (200 records; run marked unstable (calibration moved "
+    )
 
 
 def test_a_lever_whose_range_lies_below_the_baseline_is_a_loss() -> None:
