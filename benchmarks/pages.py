@@ -77,10 +77,8 @@ def spread(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def measure_page(
-    name: str, start: Starter, model: str, *, submits: int, repeats: int, people: Sequence[int]
-) -> dict[str, Any]:
-    """One page: its browser repeats, then each count of people, on one server."""
+def submitted_records(model: str) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The varied feature, the 20 records a page is sent (the example, that number varied), each one's exact answer."""
     predictor = load_model(model)
     validator = Validator(predictor.spec, max_batch=1000)
     feature = browser.varied_feature(predictor.spec).name
@@ -89,6 +87,14 @@ def measure_page(
     assert isinstance(base, int | float)  # varied_feature is a number
     records = [{**example, feature: base + offset} for offset in range(-10, 10)]
     expected = [expected_answer(predictor, validator, record) for record in records]
+    return feature, records, expected
+
+
+def measure_page(
+    name: str, start: Starter, model: str, *, submits: int, repeats: int, people: Sequence[int]
+) -> dict[str, Any]:
+    """One page: its browser repeats, then each count of people, on one server."""
+    feature, records, expected = submitted_records(model)
     hooks = browser.PAGES[name]
     out: dict[str, Any] = {"browser": {}, "people": {}}
     with start(model) as server:

@@ -25,10 +25,9 @@ from typing import Any
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
 from benchmarks import browser
-from benchmarks.pages import OUT, streamlit_floor
+from benchmarks.pages import OUT, streamlit_floor, submitted_records
 from benchmarks.servers import RunningServer, running_server
-from benchmarks.verify import expected_answer
-from shared_model import Validator, load_model, load_settings
+from shared_model import load_settings
 
 # The shipped page's parts the floor app puts back when its URL asks `?with=part,part` (streamlit_floor_app.py).
 FLOOR_PARTS = ("fragment", "card", "batch", "answer")
@@ -92,14 +91,7 @@ def running_pages(names: Sequence[str], model: str) -> Iterator[dict[str, Runnin
 
 def measure(names: Sequence[str], model: str, rounds: int) -> tuple[list[OpenPage], list[float]]:
     """Open every page, then submit `rounds` (after the warm-up) round-robin; return the pages and load averages."""
-    predictor = load_model(model)
-    validator = Validator(predictor.spec, max_batch=1000)
-    feature = browser.varied_feature(predictor.spec).name
-    example = predictor.spec.example_record()
-    base = example[feature]
-    assert isinstance(base, int | float)  # varied_feature is a number
-    records = [{**example, feature: base + offset} for offset in range(-10, 10)]
-    expected = [expected_answer(predictor, validator, record) for record in records]
+    feature, records, expected = submitted_records(model)
     hooks = browser.PAGES["streamlit_app"]
     loads = []
     with running_pages(names, model) as servers, sync_playwright() as playwright:
