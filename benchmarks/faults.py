@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,8 +32,21 @@ from benchmarks.load import (
     collector_paused,
     request_head,
 )
+from benchmarks.load_sample import OK
 
 PROBE_TIMEOUT_S = 5.0
+# After a failed connection a client pauses before the next, as real clients do: retrying at once, eight clients
+# spun thousands of connects a second once a draining server had closed its socket, and the host they starved
+# delayed the last requests in flight past the queue's limit.
+RETRY_PAUSE_S = 0.01
+
+
+def error_code(body: bytes) -> str:
+    """The contract's error code in an answer's body (`{"error": {"code": ...}}`), or "unreadable"."""
+    try:
+        return str(json.loads(body)["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return "unreadable"
 
 
 def _histogram() -> HdrHistogram:
@@ -40,12 +55,14 @@ def _histogram() -> HdrHistogram:
 
 @dataclass(slots=True)
 class StatusSample:
-    """Latencies (µs) by status of a closed-loop run, the first body seen of each status, and transport errors."""
+    """Latencies (µs) by status of a closed-loop run, the first body seen of each status, the error answers by their
+    code, and transport errors."""
 
     duration_s: float
     by_status: dict[int, HdrHistogram] = field(default_factory=dict)
     first_body: dict[int, bytes] = field(default_factory=dict)
     first_headers: dict[int, dict[str, str]] = field(default_factory=dict)
+    by_code: Counter[str] = field(default_factory=Counter)
     errors: int = 0
 
     def count(self, status: int) -> int:
@@ -82,10 +99,13 @@ async def _closed_loop(
                 except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
                     sample.errors += 1
                     await connection.close()
+                    await asyncio.sleep(RETRY_PAUSE_S)
                     continue
                 micros = max(LOWEST_US, int((time.perf_counter() - started) * 1e6))
                 sample.by_status.setdefault(answer.status, _histogram()).record_value(micros)
                 sample.first_body.setdefault(answer.status, answer.body)
+                if answer.status != OK:
+                    sample.by_code[error_code(answer.body)] += 1
                 sample.first_headers.setdefault(answer.status, answer.headers)
         finally:
             await connection.close()

@@ -1,11 +1,12 @@
 """Bounded work as a pure ASGI middleware inside the contract middleware.
 
-A prediction is refused at once with 503 `overloaded` when its task starts behind a queue on the event loop longer
-than MAX_QUEUE_MS (shared_model.admission.LoopDelay, when given one), or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
-the whole body, so a client still sending (a slow upload) holds no place. The shipped launcher puts nginx in front,
-which refuses first and keeps the loop's work bounded, so there only the count is kept (the queue rule would refuse
-late what nginx had admitted). In process and under uvicorn alone both rules apply, and are slow under overload:
-they run only once uvicorn has read the request (benchmarks/METHOD.md).
+A prediction is refused at once with 503 `overloaded` when it waited behind a standing queue (the proxy's stamp,
+judged when the loop takes it up), when its task starts behind a queue on the event loop longer than MAX_QUEUE_MS
+(shared_model.loop_delay.LoopDelay, when given one), or when its body has arrived while MAX_INFLIGHT others are being
+worked on. The count starts with the whole body, so a client still sending (a slow upload) holds no place. The
+shipped launcher puts nginx in front, which refuses first and keeps the loop's work bounded, so there the loop rule
+is not kept (it would refuse late what nginx had admitted). In process and under uvicorn alone the loop rule
+applies, and is slow under overload: it runs only once uvicorn has read the request (benchmarks/METHOD.md).
 """
 
 # file concern: admission
@@ -16,8 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastapi_app.errors import error_response
 from fastapi_app.middleware import raw_header
-from shared_model.admission import QUEUE_START_HEADER, InflightLimit, LoopDelay, StandingQueue, is_limited
+from shared_model.admission import Admission, Place, is_limited
 from shared_model.errors import Overloaded
+from shared_model.loop_delay import LoopDelay
+from shared_model.standing_queue import QUEUE_START_HEADER
 
 QUEUE_START_NAME = QUEUE_START_HEADER.lower().encode("latin-1")
 
@@ -26,16 +29,10 @@ class AdmissionMiddleware:
     """Admits a prediction, or refuses it before any of its work is done."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        limit: InflightLimit,
-        queue: StandingQueue,
-        delay: LoopDelay | None,
-        max_queue_s: float,
+        self, app: ASGIApp, admission: Admission, delay: LoopDelay | None, max_queue_s: float
     ) -> None:
         self.app = app
-        self.limit = limit
-        self.queue = queue
+        self.admission = admission
         self.delay = delay
         self.max_queue_s = max_queue_s
 
@@ -43,26 +40,25 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
-        stamp = raw_header(scope, QUEUE_START_NAME)
-        if not self.queue.admits(stamp, self.limit.inflight > 0) or (
-            self.delay is not None and not self.delay.admit(self.max_queue_s, self.limit.limit)
-        ):
-            await error_response(Overloaded(), scope["path"])(scope, receive, send)
+        try:
+            self.admission.judge(raw_header(scope, QUEUE_START_NAME))
+            if self.delay is not None and not self.delay.admit(self.max_queue_s, self.admission.limit.limit):
+                raise Overloaded()
+        except Overloaded as refused:
+            await error_response(refused, scope["path"])(scope, receive, send)
             return
-        admitted = False
+        place: Place | None = None
 
         async def receive_then_admit() -> Message:
             # Raised inside the app's body read, Overloaded reaches the app's own error translator.
-            nonlocal admitted
+            nonlocal place
             message = await receive()
-            if not admitted and message["type"] == "http.request" and not message.get("more_body", False):
-                if not self.limit.try_enter():
-                    raise Overloaded()
-                admitted = True
+            if place is None and message["type"] == "http.request" and not message.get("more_body", False):
+                place = self.admission.enter()
             return message
 
         try:
             await self.app(scope, receive_then_admit, send)
         finally:
-            if admitted:
-                self.limit.leave()
+            if place is not None:
+                self.admission.leave(place)

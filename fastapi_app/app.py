@@ -32,9 +32,11 @@ from shared_model import (
     load_spec,
     resolve,
 )
-from shared_model.admission import InflightLimit, LoopDelay, StandingQueue
+from shared_model.admission import admitting
 from shared_model.batching import BatchPolicy, LoopBatcher
+from shared_model.heap import settle
 from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
+from shared_model.loop_delay import LoopDelay
 from shared_model.store import AsyncStoreReader
 
 # concern: docs
@@ -86,6 +88,8 @@ def create_app(
         # concern: admission
         if loop_delay is not None:
             loop_delay.start()
+        # concern: server_config
+        settle()
         yield
         # concern: feature_store
         if app.state.store is not None:
@@ -145,8 +149,7 @@ def create_app(
     # concern: admission
     app.add_middleware(
         AdmissionMiddleware,
-        limit=InflightLimit(settings.MAX_INFLIGHT),
-        queue=StandingQueue(settings.MAX_QUEUE_MS),
+        admission=admitting(settings),
         delay=loop_delay,
         max_queue_s=settings.MAX_QUEUE_MS / 1000,
     )

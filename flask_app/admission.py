@@ -1,4 +1,4 @@
-"""The per-worker limits on predictions (in flight, and behind a standing queue) as Flask request hooks.
+"""The per-worker limits on predictions (behind a standing queue, and in flight) as Flask request hooks.
 
 Refusals go through the error translator."""
 
@@ -8,26 +8,24 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from shared_model.admission import QUEUE_START_HEADER, InflightLimit, StandingQueue, is_limited
-from shared_model.errors import Overloaded
+from shared_model.admission import Admission, is_limited
+from shared_model.standing_queue import QUEUE_START_HEADER
 
 # The WSGI variable itself: Werkzeug's header view would build a wrapper to look up the same key.
 QUEUE_START_VARIABLE = "HTTP_" + QUEUE_START_HEADER.upper().replace("-", "_")
 
 
-def init_app(app: Flask, limit: InflightLimit, queue: StandingQueue) -> None:
+def init_app(app: Flask, admission: Admission) -> None:
     """Admit each prediction or refuse it with 503 `overloaded`; the place is given back however it ends."""
 
     def admit() -> None:
         if is_limited(request.path):
-            stamp = request.environ.get(QUEUE_START_VARIABLE)
-            if not queue.admits(stamp, limit.inflight > 0) or not limit.try_enter():
-                raise Overloaded()
-            g.admitted = True
+            admission.judge(request.environ.get(QUEUE_START_VARIABLE))
+            g.place = admission.enter()
 
     def release(_: BaseException | None) -> None:
-        if g.pop("admitted", False):
-            limit.leave()
+        if (place := g.pop("place", None)) is not None:
+            admission.leave(place)
 
     app.before_request(admit)
     app.teardown_request(release)

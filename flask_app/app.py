@@ -11,7 +11,7 @@ import flask_app.oip  # noqa: F401  # its views join the one blueprint before it
 from flask_app import admission, cors, csrf, docs, errors, observability, page, views
 from flask_app.service import EXTENSION, Service
 from shared_model import Predictor, ServedModel, Settings, load_settings
-from shared_model.admission import InflightLimit, StandingQueue
+from shared_model.admission import admitting
 from shared_model.batching import BatchPolicy, ThreadBatcher
 from shared_model.store import StoreReader
 
@@ -48,9 +48,7 @@ def create_app(
     # concern: observability
     observability.init_app(app, served.predictor)
     # concern: admission
-    admission.init_app(
-        app, InflightLimit(settings.MAX_INFLIGHT), StandingQueue(settings.MAX_QUEUE_MS)
-    )  # after observability: refusals get its headers
+    admission.init_app(app, admitting(settings))  # after observability: refusals get its headers
     # concern: cors
     if settings.CORS_ORIGINS:
         cors.init_app(app, settings.CORS_ORIGINS)

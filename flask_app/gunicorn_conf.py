@@ -27,6 +27,13 @@ proc_name = "servebench-flask"
 control_socket_disable = True
 
 
+def post_worker_init(worker: Any) -> None:
+    """The worker has loaded the app and its model: settle the heap before the first request."""
+    from shared_model.heap import settle
+
+    settle()
+
+
 # concern: observability
 def child_exit(server: Any, worker: Any) -> None:
     """Drop a dead worker's live gauges from the multiprocess metrics."""

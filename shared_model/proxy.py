@@ -13,13 +13,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared_model.admission import LIMITED_PATHS, QUEUE_START_HEADER
+from shared_model.admission import LIMITED_PATHS
 from shared_model.errors import Overloaded, PayloadTooLarge, ServeError, ServerUnavailable
 from shared_model.http import DRAIN_BYTES, SANE_REQUEST_ID
 from shared_model.oip import INFER_PATTERN
 from shared_model.oip import PREFIX as OIP_PREFIX
 from shared_model.oip import error_body as oip_error_body
 from shared_model.settings import Settings
+from shared_model.standing_queue import QUEUE_START_HEADER
 
 UPSTREAM_SOCKET = "app.sock"
 REFUSALS_SOCKET = "refusals.sock"

@@ -7,8 +7,10 @@ import json
 import time
 
 from fastapi_app.admission import AdmissionMiddleware
-from shared_model.admission import InflightLimit, LoopDelay, StandingQueue
+from shared_model.admission import Admission, InflightLimit
 from shared_model.errors import Overloaded
+from shared_model.loop_delay import LoopDelay
+from shared_model.standing_queue import StandingQueue
 from tests.http.asgi_calls import MAX_QUEUE_S, Answers, held_app, post_scope, receive_json
 
 
@@ -21,7 +23,9 @@ def _busy(seconds: float) -> None:
 def test_past_the_count_a_prediction_is_refused_and_health_passes():
     async def scenario() -> tuple[list[int], int, bytes]:
         gate = asyncio.Event()
-        middleware = AdmissionMiddleware(held_app(gate), InflightLimit(1), StandingQueue(), None, MAX_QUEUE_S)
+        middleware = AdmissionMiddleware(
+            held_app(gate), Admission(InflightLimit(1), StandingQueue()), None, MAX_QUEUE_S
+        )
         held, refused, health = Answers(), Answers(), Answers()
         first = asyncio.create_task(middleware(post_scope("/v1/predict"), receive_json, held.send))
         await asyncio.sleep(0.01)
@@ -44,7 +48,7 @@ def test_a_late_loop_refuses_only_with_the_queue_rule():
         gate.set()
         delay = LoopDelay(tick_s=0.002, window=3) if with_rule else None
         middleware = AdmissionMiddleware(
-            held_app(gate), InflightLimit(16), StandingQueue(), delay, MAX_QUEUE_S
+            held_app(gate), Admission(InflightLimit(16), StandingQueue()), delay, MAX_QUEUE_S
         )
         if delay is not None:
             delay.start()

@@ -88,9 +88,13 @@ def test_a_worker_killed_under_load_is_replaced(server: RunningServer):
     sample = closed_loop(
         f"{server.base_url}/v1/predict", BODIES, connections=LOAD_CONNECTIONS, duration_s=SECONDS
     )
-    failed = sample.errors + sum(sample.count(status) for status in sample.by_status if status != 200)
+    # Until the worker is back, one worker carries both's load and may refuse what waited past the objective: an
+    # `overloaded` answer with Retry-After is the contract working, not a failure. Anything else is.
+    refused = sample.by_code[Overloaded.code]
     answered = sample.count(200)
-    assert failed <= 0.02 * (answered + failed), (failed, answered, sorted(sample.by_status))
+    failed = sample.errors + sum(sample.count(status) for status in sample.by_status) - answered - refused
+    assert failed <= 0.02 * (answered + refused + failed), (failed, refused, answered, dict(sample.by_code))
+    assert answered > refused, (refused, answered)
     assert not psutil.pid_exists(victim) or psutil.Process(victim).status() == psutil.STATUS_ZOMBIE
     after = httpx.post(f"{server.base_url}/v1/predict", json=LOAN, timeout=5)
     assert after.status_code == 200
@@ -103,7 +107,7 @@ def test_sigterm_under_load_finishes_what_is_in_flight(server: RunningServer):
         f"{server.base_url}/v1/predict", BODIES, connections=LOAD_CONNECTIONS, duration_s=3.0
     )
     assert sample.count(200) > 0
-    assert set(sample.by_status) == {200}, "an answer other than 200 during the drain"
+    assert set(sample.by_status) == {200}, ("an answer other than 200 during the drain", dict(sample.by_code))
     assert server.wait(30) == 0, server.log()
 
 

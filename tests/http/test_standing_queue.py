@@ -1,73 +1,69 @@
-"""Both front ends refuse a prediction stamped long ago by the proxy while another is in flight in the worker."""
+"""Both front ends refuse a prediction that waited behind a standing queue, and serve one that did not."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 
+import pytest
 from flask import Flask
 
 from fastapi_app.admission import AdmissionMiddleware
 from flask_app import admission, errors
-from shared_model.admission import QUEUE_START_HEADER, InflightLimit, StandingQueue
+from shared_model.admission import Admission, InflightLimit
 from shared_model.errors import Overloaded
-from tests.http.asgi_calls import MAX_QUEUE_S, Answers, held_app, post_scope, receive_json
+from shared_model.standing_queue import QUEUE_START_HEADER, StandingQueue
+from tests.http.asgi_calls import MAX_QUEUE_S, Answers, post_scope, receive_json
+from tests.http.asgi_calls import held_app as answering_app
 
-HOLD_S = 5.0
+INTERVAL_MS = 10.0
+LATE_S = 0.040  # past the 25 ms target
+FRESH_S = 0.0
 
 
-def late_stamp() -> str:
-    """A stamp one second old: past the queue's interval, so refused whenever the worker is busy."""
-    return f"t={time.time() - 1:.3f}"
+def stamp(waited_s: float) -> str:
+    """The proxy's stamp on a request handed on `waited_s` ago."""
+    return f"t={time.time() - waited_s:.3f}"
 
 
-def test_flask_refuses_a_late_prediction_while_another_is_in_flight():
+def standing_admission() -> Admission:
+    """Admission whose queue has stood for a whole interval: every prediction waited past the target."""
+    queue = StandingQueue(ceiling_ms=25, interval_ms=INTERVAL_MS)
+    queue.admits(stamp(LATE_S))
+    time.sleep(INTERVAL_MS / 1000 * 2)
+    queue.admits(stamp(LATE_S))
+    assert queue.standing
+    return Admission(InflightLimit(16), queue)
+
+
+@pytest.mark.parametrize(("waited_s", "status"), [(LATE_S, 503), (FRESH_S, 200)])
+def test_flask_judges_the_proxys_stamp(waited_s, status):
     app = Flask(__name__)
     errors.init_app(app)
-    admission.init_app(app, InflightLimit(16), StandingQueue())
-    entered, gate = threading.Event(), threading.Event()
-
-    @app.post("/v1/predict")
-    def held() -> str:
-        entered.set()
-        gate.wait(HOLD_S)
-        return "ok"
-
-    first = threading.Thread(target=lambda: app.test_client().post("/v1/predict"))
-    first.start()
-    try:
-        assert entered.wait(HOLD_S)
-        late = app.test_client().post("/v1/predict", headers={QUEUE_START_HEADER: late_stamp()})
-    finally:
-        gate.set()
-        first.join(HOLD_S)
-    assert (late.status_code, late.get_json()) == (503, Overloaded().body())
-    assert (
-        app.test_client().post("/v1/predict", headers={QUEUE_START_HEADER: late_stamp()}).status_code == 200
-    )
+    admission.init_app(app, standing_admission())
+    app.post("/v1/predict")(lambda: "ok")
+    answer = app.test_client().post("/v1/predict", headers={QUEUE_START_HEADER: stamp(waited_s)})
+    assert answer.status_code == status
+    if status == 503:
+        assert answer.get_json() == Overloaded().body()
 
 
-def test_fastapi_refuses_a_late_prediction_while_another_is_in_flight():
-    async def scenario() -> tuple[int, bytes, int]:
+@pytest.mark.parametrize(("waited_s", "status"), [(LATE_S, 503), (FRESH_S, 200)])
+def test_fastapi_judges_the_proxys_stamp(waited_s, status):
+    async def scenario() -> Answers:
         gate = asyncio.Event()
-        middleware = AdmissionMiddleware(
-            held_app(gate), InflightLimit(16), StandingQueue(), None, MAX_QUEUE_S
-        )
-        held, late, alone = Answers(), Answers(), Answers()
+        gate.set()
+        middleware = AdmissionMiddleware(answering_app(gate), standing_admission(), None, MAX_QUEUE_S)
         stamped = {
             **post_scope("/v1/predict"),
-            "headers": [(QUEUE_START_HEADER.lower().encode(), late_stamp().encode())],
+            "headers": [(QUEUE_START_HEADER.lower().encode(), stamp(waited_s).encode())],
         }
-        first = asyncio.create_task(middleware(post_scope("/v1/predict"), receive_json, held.send))
-        await asyncio.sleep(0.01)
-        await middleware(stamped, receive_json, late.send)
-        gate.set()
-        await first
-        await middleware(stamped, receive_json, alone.send)
-        return late.status, late.body, alone.status
+        answer = Answers()
+        await middleware(stamped, receive_json, answer.send)
+        return answer
 
-    status, body, alone = asyncio.run(scenario())
-    assert (status, json.loads(body)) == (503, Overloaded().body())
-    assert alone == 200
+    answer = asyncio.run(scenario())
+    assert answer.status == status
+    if status == 503:
+        assert json.loads(answer.body) == Overloaded().body()

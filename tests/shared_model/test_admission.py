@@ -8,16 +8,11 @@ import time
 
 import pytest
 
-from shared_model.admission import (
-    QUEUE_TARGET_MS,
-    InflightLimit,
-    LoopDelay,
-    StandingQueue,
-    is_limited,
-    waited_ms,
-)
+from shared_model.admission import Admission, InflightLimit, is_limited
 from shared_model.errors import Overloaded
+from shared_model.loop_delay import LoopDelay
 from shared_model.settings import load_settings
+from shared_model.standing_queue import QUEUE_TARGET_MS, StandingQueue, waited_ms
 
 
 def test_the_limit_admits_up_to_its_count_and_gives_places_back():
@@ -114,7 +109,7 @@ def stamp(waited_ms_ago: float) -> str:
 @pytest.mark.parametrize("header", [None, "", "1733112345.123", "t=", "t=soon", "t=nan", "t=inf"])
 def test_a_missing_or_malformed_stamp_is_no_wait_and_admits(header):
     assert waited_ms(header, time.time()) is None
-    assert StandingQueue().admits(header, busy=True)
+    assert StandingQueue().admits(header)
 
 
 def test_the_wait_is_read_from_the_proxys_stamp_and_never_negative():
@@ -122,40 +117,95 @@ def test_the_wait_is_read_from_the_proxys_stamp_and_never_negative():
     assert waited_ms("t=200.000", 100.0) == 0.0
 
 
-def test_a_queue_that_drains_only_delays_up_to_twice_the_target():
-    queue = StandingQueue(target_ms=25, interval_ms=100)
-    assert queue.max_wait_ms == 50
-    assert queue.admits(busy=True, stamp=stamp(1))
-    assert queue.admits(
-        busy=True, stamp=stamp(40)
-    )  # a burst: above the target, but the queue was short a moment ago
-    assert not queue.admits(busy=True, stamp=stamp(60))  # past twice the target: too late whatever the queue
+def standing(queue: StandingQueue, waited: float) -> StandingQueue:
+    """The queue after a whole interval in which every prediction waited `waited` ms."""
+    assert queue.admits(stamp(waited))  # the first long wait starts the clock
+    time.sleep(queue.interval_ms / 1000 * 1.5)
+    queue.admits(stamp(waited))
+    assert queue.standing
+    return queue
+
+
+def test_a_queue_that_drains_only_delays_however_long_a_burst_waited():
+    queue = StandingQueue(ceiling_ms=25, interval_ms=100)
+    assert queue.admits(stamp(1))
+    assert queue.admits(stamp(40))  # a burst: above the target, but the queue was short a moment ago
+    assert queue.admits(stamp(200))  # a host stall: late, and still served
+    assert not queue.standing
+
+
+def test_without_a_measured_service_time_the_target_is_the_ceiling():
+    queue = StandingQueue(ceiling_ms=25, services=12)
+    assert queue.service_ms is None
+    assert queue.target_ms == 25
+
+
+def test_the_target_is_a_number_of_predictions_times_below_the_ceiling():
+    queue = StandingQueue(ceiling_ms=25, services=12)
+    for seconds in (0.001, 0.001, 0.003):
+        queue.ran_alone(seconds)
+    assert queue.service_ms == pytest.approx(1.0)  # the median: one slow prediction does not move it
+    assert queue.target_ms == pytest.approx(12.0)
+    queue.ran_alone(0.005)
+    queue.ran_alone(0.005)
+    assert queue.target_ms == 25  # 12 predictions of 3 ms would be 36 ms: the ceiling holds
 
 
 def test_a_standing_queue_refuses_what_waited_past_the_target_and_keeps_serving_the_rest():
-    queue = StandingQueue(target_ms=25, interval_ms=100)
-    assert queue.admits(busy=True, stamp=stamp(40))  # the first long wait starts the clock
-    time.sleep(0.15)  # a whole interval in which nothing waited less than the target
-    assert not queue.admits(busy=True, stamp=stamp(40))
-    assert queue.admits(busy=True, stamp=stamp(1))  # short waits pass, and end the standing state
-    assert queue.admits(busy=True, stamp=stamp(40))
+    queue = StandingQueue(ceiling_ms=25, interval_ms=100, services=12)
+    queue.ran_alone(0.001)  # a prediction takes 1 ms here: the target is 12 ms
+    standing(queue, 20)
+    assert not queue.admits(stamp(20))  # under the ceiling, but past the target once the queue stands
+    assert queue.admits(stamp(8))  # within the target: served, and the queue still stands
+    assert queue.standing
+    assert not queue.admits(stamp(20))
+
+
+def test_the_queue_stands_until_a_whole_interval_passes_with_no_long_wait():
+    queue = standing(StandingQueue(ceiling_ms=25, interval_ms=100, services=12), 30)
+    queue.ran_alone(0.002)  # the target is now 24 ms
+    assert queue.admits(stamp(0))  # found the queue empty: under overload the refusals empty it too
+    assert not queue.admits(stamp(30))  # so a long wait is still refused
+    assert queue.admits(stamp(10))  # the clock starts with the first short wait after the last long one
+    time.sleep(0.15)
+    assert queue.admits(stamp(10))  # a whole interval with no long wait: the queue has drained
+    drained = not queue.standing
+    assert queue.admits(stamp(30))  # a burst again, allowed up to twice the ceiling
+    assert drained
 
 
 def test_an_idle_spell_is_no_queue():
-    queue = StandingQueue(target_ms=25, interval_ms=100)
-    assert queue.admits(busy=True, stamp=stamp(1))
+    queue = StandingQueue(ceiling_ms=25, interval_ms=100)
+    assert queue.admits(stamp(1))
     time.sleep(0.15)  # nothing arrives for longer than an interval
-    assert queue.admits(
-        busy=True, stamp=stamp(40)
-    )  # the first late one after it is a burst, not a standing queue
+    assert queue.admits(stamp(40))  # the first late one after it is a burst, not a standing queue
+    assert not queue.standing
 
 
-def test_a_wait_with_nothing_else_in_the_worker_is_the_hosts_not_a_queue():
-    queue = StandingQueue(target_ms=25, interval_ms=100)
-    assert queue.admits(stamp(40), busy=True)
-    time.sleep(0.15)
-    assert not queue.admits(stamp(400), busy=True)
-    assert queue.admits(stamp(400), busy=False)
+def test_predictions_that_ran_alone_teach_the_queue_its_service_time():
+    admission = Admission(InflightLimit(4), StandingQueue())
+    first = admission.enter()
+    overlapped = admission.enter()  # entered while `first` was in flight: neither ran alone
+    admission.leave(first)
+    admission.leave(overlapped)
+    unknown = admission.queue.service_ms
+    alone = admission.enter()
+    admission.leave(alone)
+    assert unknown is None
+    assert admission.queue.service_ms is not None
+    assert admission.limit.inflight == 0
+
+
+def test_admission_refuses_past_the_limit_and_behind_a_standing_queue():
+    admission = Admission(InflightLimit(1), StandingQueue(ceiling_ms=25, interval_ms=100))
+    place = admission.enter()
+    with pytest.raises(Overloaded):
+        admission.enter()
+    admission.leave(place)
+    standing(admission.queue, 40)
+    with pytest.raises(Overloaded):
+        admission.judge(stamp(40))
+    admission.judge(None)  # no stamp, no proxy: nothing to judge
 
 
 def test_the_settings_default_is_the_queue_target():
