@@ -65,9 +65,9 @@ FRONT_END_CONCERNS = {
         "error_mapping": 31,
         "docs": 19,
         "observability": 45,
-        "admission": 19,
+        "admission": 16,  # the core's Admission: judge and enter, then leave
         "cors": 33,
-        "server_config": 91,
+        "server_config": 94,  # settling the heap in gunicorn's post_worker_init
         "ui": 157,
         "batching": 4,
         "feature_store": 8,
@@ -79,9 +79,9 @@ FRONT_END_CONCERNS = {
         "error_mapping": 35,
         "docs": 26,
         "observability": 78,
-        "admission": 55,  # the standing-queue rule behind nginx: the stamp read, the rule passed in
+        "admission": 50,  # the stamp read and judged, the place taken and given back by the core's Admission
         "cors": 9,
-        "server_config": 115,
+        "server_config": 118,  # settling the heap in the lifespan
         "ui": 0,
         "batching": 13,
         "feature_store": 41,
