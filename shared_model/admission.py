@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,16 +56,6 @@ class InflightLimit:
         """A request admitted by `try_enter` has finished."""
         with self._lock:
             self._inflight -= 1
-
-    @contextmanager
-    def admitted(self) -> Iterator[None]:
-        """Hold one place for the block, or raise Overloaded."""
-        if not self.try_enter():
-            raise Overloaded()
-        try:
-            yield
-        finally:
-            self.leave()
 
     def __repr__(self) -> str:
         return f"InflightLimit(limit={self.limit}, inflight={self._inflight})"

@@ -25,15 +25,6 @@ def test_the_limit_admits_up_to_its_count_and_gives_places_back():
     assert limit.inflight == 2
 
 
-def test_admitted_raises_overloaded_past_the_limit_and_releases_on_error():
-    limit = InflightLimit(1)
-    with pytest.raises(RuntimeError), limit.admitted():
-        raise RuntimeError("the request failed")
-    assert limit.inflight == 0
-    with limit.admitted(), pytest.raises(Overloaded), limit.admitted():
-        pass
-
-
 def test_threads_never_exceed_the_limit():
     limit = InflightLimit(3)
     most = 0
