@@ -22,6 +22,10 @@ STANDING_SERVICES = 32.0
 SERVICE_SAMPLES = 32  # predictions that ran alone whose median is the worker's service time
 SERVICE_REFRESH = 8  # the median is taken again every this many samples
 QUEUE_INTERVAL_MS = 100.0  # CoDel's interval: this long above the target, and the queue is standing
+# A queue whose waits fell by this share of an interval over it is a backlog being worked off, not a standing one:
+# the worker is taking predictions up at least 4/3 as fast as they arrive. After a host stall at half load the waits
+# fall by about an interval per interval; under overload they grow, or level off at the proxy's in-flight limit.
+DRAINING_SHARE = 0.25
 
 
 class StandingQueue:
@@ -29,13 +33,15 @@ class StandingQueue:
 
     The stamp is read when the worker takes the prediction up, so the wait it shows is the whole queue's. A queue
     that drains now and then only delays: a burst is never refused (nginx's in-flight limit bounds how long it can
-    grow). A queue stands when every prediction for a whole interval waited longer than the target: then only those
-    that waited at most the target are worked on and the rest are refused at once, until a whole interval passes in
-    which none waited longer. (A prediction that finds the queue empty proves nothing: under overload the refusals
+    grow). A queue stands when every prediction for a whole interval waited longer than the target and the waits did
+    not fall meanwhile: then only those that waited at most the target are worked on and the rest are refused at once,
+    until a whole interval passes in which none waited longer. (A prediction that finds the queue empty proves nothing: under overload the refusals
     empty it, each in microseconds, and the next wave fills it again. One late prediction proves nothing either: a
     host stall or a collection pause delays a few, and refusing them only turns late answers into failed ones.) The
     target is STANDING_SERVICES times the worker's own service time, at most `ceiling_ms`: what is accepted under
-    overload stays a small multiple of the unloaded latency on a fast host and a slow one alike. Without the stamp
+    overload stays a small multiple of the unloaded latency on a fast host and a slow one alike. (Waits that fall
+    while above the target are a host stall's backlog being worked off at a load the worker can carry: refusing
+    them would turn late answers into failed ones.) Without the stamp
     (in process, no proxy) it admits everything.
     """
 
@@ -54,6 +60,7 @@ class StandingQueue:
         # Since when every prediction has been on the other side of the target from the state (None: the last one
         # was not). An idle spell is no queue: the clock starts with the first long wait, never with a short one.
         self._since: float | None = None
+        self._first_wait_ms = 0.0  # the wait that started the clock
         self._standing = False
 
     @property
@@ -92,10 +99,16 @@ class StandingQueue:
         if within != self._standing:
             self._since = None
         elif self._since is None:
-            self._since = now
+            self._since, self._first_wait_ms = now, waited
         elif (now - self._since) * 1000 > self.interval_ms:
-            self._standing, self._since = not self._standing, None
+            if self._standing or not self._draining(waited):
+                self._standing, self._since = not self._standing, None
+            else:  # a backlog worked off: judge the next interval
+                self._since, self._first_wait_ms = now, waited
         return within or not self._standing
+
+    def _draining(self, waited: float) -> bool:
+        return self._first_wait_ms - waited >= DRAINING_SHARE * self.interval_ms
 
     def __repr__(self) -> str:
         return (

@@ -161,8 +161,29 @@ def test_the_queue_stands_until_a_whole_interval_passes_with_no_long_wait():
     time.sleep(0.15)
     assert queue.admits(stamp(10))  # a whole interval with no long wait: the queue has drained
     drained = not queue.standing
-    assert queue.admits(stamp(30))  # a burst again, allowed up to twice the ceiling
+    assert queue.admits(stamp(30))  # a burst again: a late prediction is served until a queue stands
     assert drained
+
+
+def test_a_backlog_that_is_being_worked_off_never_stands():
+    queue = StandingQueue(ceiling_ms=25, interval_ms=100)
+    # After a 300 ms host stall at half load, the waits fall as the worker catches up.
+    waits = [300 - step * 12 for step in range(22)]
+    admitted = []
+    for waited in waits:
+        admitted.append(queue.admits(stamp(waited)))
+        time.sleep(0.012)
+    assert all(admitted)
+    assert not queue.standing
+
+
+def test_waits_that_level_off_above_the_target_stand():
+    queue = StandingQueue(ceiling_ms=25, interval_ms=100)
+    levelled = (40, 60, 45, 55, 50, 42, 58, 50, 47, 52, 49)  # the proxy's in-flight limit reached: no drain
+    for waited in levelled:
+        queue.admits(stamp(waited))
+        time.sleep(0.012)
+    assert queue.standing
 
 
 def test_an_idle_spell_is_no_queue():
