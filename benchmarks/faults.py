@@ -1,4 +1,5 @@
-"""Fault probes over real HTTP: overload in a closed loop, a liveness prober, and clients that stall mid-request.
+"""Fault probes over real HTTP: overload in a closed loop, a liveness prober, clients that stall mid-request, and
+workers frozen now and then as a host stall freezes them.
 
 Each is bounded in time and count and talks to loopback only; the live fault tests and the benchmark use them.
 """
@@ -12,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import psutil
 import uvloop
 from hdrh.histogram import HdrHistogram
 
@@ -204,3 +207,46 @@ if __name__ == "__main__":
     parser.add_argument("--interval", type=float, default=0.25, help="seconds between probes")
     arguments = parser.parse_args()
     _probe_forever(arguments.probe, arguments.interval)
+
+
+def worker_processes(server_pid: int) -> list[psutil.Process]:
+    """The live worker processes under a server: gunicorn's master's children, or uvicorn's spawned processes."""
+    return [process for process in psutil.Process(server_pid).children(recursive=True) if _is_worker(process)]
+
+
+def _is_worker(process: psutil.Process) -> bool:
+    try:
+        command = " ".join(process.cmdline())
+        parent = " ".join(process.parent().cmdline())
+    except psutil.Error:
+        return False
+    return "multiprocessing.spawn" in command or ("gunicorn" in command and "gunicorn" in parent)
+
+
+@contextmanager
+def frozen_workers(server_pid: int, *, every_s: float, for_s: float) -> Iterator[None]:
+    """Stop every worker of the server for `for_s` every `every_s` until exit (SIGSTOP, then SIGCONT).
+
+    A host stall made to order: this VM's host takes the CPU away now and then without a word, and a server at
+    half its capacity must work the backlog off rather than refuse it.
+    """
+    workers = worker_processes(server_pid)
+    if not workers:
+        raise RuntimeError(f"no worker processes under pid {server_pid}")
+    done = threading.Event()
+
+    def freeze_now_and_then() -> None:
+        while not done.wait(every_s):
+            for worker in workers:
+                worker.suspend()
+            time.sleep(for_s)
+            for worker in workers:
+                worker.resume()
+
+    freezer = threading.Thread(target=freeze_now_and_then, name="freezer", daemon=True)
+    freezer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        freezer.join()

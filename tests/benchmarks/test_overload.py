@@ -28,3 +28,16 @@ def test_each_goal_is_missed_with_its_figure() -> None:
 
 def test_no_refusal_is_no_refusal_latency_to_judge() -> None:
     assert overload(Counts(1000, 0, 0, 10.0, 0.0)).misses() == []
+
+
+def test_at_half_load_with_frozen_workers_any_refusal_is_a_miss_and_latency_has_no_goal() -> None:
+    frozen = Overload(
+        "flask_app",
+        "stalls",
+        2.0,
+        Counts(500, 3, 0, 120.0, 90.0),
+        ProbeResult([5.0]),
+        ProbeResult([5.0]),
+        stalls=True,
+    )
+    assert frozen.misses() == ["3 refused"]

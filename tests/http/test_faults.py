@@ -16,7 +16,7 @@ import httpx
 import psutil
 import pytest
 
-from benchmarks.faults import StatusSample, closed_loop, probing, stalled_clients
+from benchmarks.faults import StatusSample, closed_loop, probing, stalled_clients, worker_processes
 from benchmarks.servers import RunningServer, running_server
 from shared_model.errors import Overloaded
 from tests.conftest import LOAN_RECORD as LOAN
@@ -98,7 +98,7 @@ def test_a_worker_killed_under_load_is_replaced(server: RunningServer):
     assert not psutil.pid_exists(victim) or psutil.Process(victim).status() == psutil.STATUS_ZOMBIE
     after = httpx.post(f"{server.base_url}/v1/predict", json=LOAN, timeout=5)
     assert after.status_code == 200
-    assert len(_workers(server)) == 2, "the killed worker was not replaced"
+    assert len(worker_processes(server.pid)) == 2, "the killed worker was not replaced"
 
 
 def test_sigterm_under_load_finishes_what_is_in_flight(server: RunningServer):
@@ -126,21 +126,6 @@ def _wait_until_accepted(server: RunningServer, count: int, timeout: float) -> f
             break
         time.sleep(0.1)
     return time.monotonic() - started
-
-
-def _workers(server: RunningServer) -> list[psutil.Process]:
-    """The live worker processes: gunicorn's master's children, or uvicorn's spawned processes."""
-    tree = psutil.Process(server.pid).children(recursive=True)
-    return [process for process in tree if _is_worker(process)]
-
-
-def _is_worker(process: psutil.Process) -> bool:
-    try:
-        command = " ".join(process.cmdline())
-        parent = " ".join(process.parent().cmdline())
-    except psutil.Error:
-        return False
-    return "multiprocessing.spawn" in command or ("gunicorn" in command and "gunicorn" in parent)
 
 
 def _answering_worker(server: RunningServer) -> int:
