@@ -13,7 +13,10 @@ HIGHEST_US = 60_000_000
 SIGNIFICANT_FIGURES = 3
 OK = 200
 REFUSED = 503
-COUNTS = ("requests", "errors", "non_200", "refused")
+COUNTS = ("requests", "errors", "non_200", "refused", "refused_sent_late")
+# A request the generator sent this late left in a burst, with all that fell due while the generator itself was
+# stalled (the host took its core): a burst of its making, which a server bounding its work may refuse.
+SENT_LATE_US = 50_000
 HISTOGRAMS = ("histogram", "accepted", "refusals", "send_lag")
 
 
@@ -37,6 +40,9 @@ class LoadSample:
     errors: int = 0
     non_200: int = 0  # answers neither 200 nor a 503 refusal
     refused: int = 0  # 503 refusals of a server at its in-flight limit
+    refused_sent_late: int = (
+        0  # of those, the ones the generator sent SENT_LATE_US or more after they were due
+    )
     histogram: HdrHistogram = field(default_factory=new_histogram)
     accepted: HdrHistogram = field(default_factory=new_histogram)
     refusals: HdrHistogram = field(default_factory=new_histogram)
@@ -44,8 +50,9 @@ class LoadSample:
     send_lag: HdrHistogram = field(default_factory=new_histogram)
     server_timing: list[str] = field(default_factory=list)
 
-    def record(self, status: int, micros: int) -> None:
-        """Count one answer with `status` that took `micros` µs."""
+    def record(self, status: int, micros: int, lag_us: int = 0) -> None:
+        """Count one answer with `status` that took `micros` µs, of which the generator's lateness in sending it
+        was `lag_us`."""
         micros = max(LOWEST_US, micros)
         self.requests += 1
         self.histogram.record_value(micros)
@@ -53,6 +60,7 @@ class LoadSample:
             self.accepted.record_value(micros)
         elif status == REFUSED:
             self.refused += 1
+            self.refused_sent_late += lag_us >= SENT_LATE_US
             self.refusals.record_value(micros)
         else:
             self.non_200 += 1

@@ -40,6 +40,7 @@ class Exchange(asyncio.Protocol):
         self.closing = False
         self.busy = False
         self.due = 0.0
+        self.lag_us = 0  # how late the request in flight was sent
         self.idle_since = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -51,7 +52,8 @@ class Exchange(asyncio.Protocol):
         assert self.transport is not None
         self.busy, self.due = True, due
         self.transport.write(payload)
-        self.pacer.sample.send_lag.record_value(max(1, int((time.perf_counter() - due) * 1e6)))
+        self.lag_us = max(1, int((time.perf_counter() - due) * 1e6))
+        self.pacer.sample.send_lag.record_value(self.lag_us)
 
     def close(self) -> None:
         if self.transport is not None:
@@ -164,7 +166,7 @@ class Pacer:
 
     def answered(self, exchange: Exchange) -> None:
         """Record an answer, then reuse its connection for a waiting request or keep it idle."""
-        self.sample.record(exchange.status, int((time.perf_counter() - exchange.due) * 1e6))
+        self.sample.record(exchange.status, int((time.perf_counter() - exchange.due) * 1e6), exchange.lag_us)
         if exchange.closing:
             exchange.close()
         elif self.waiting:

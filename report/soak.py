@@ -25,6 +25,8 @@ class SoakRun(BaseModel):
     errors: int
     non_200: int
     refused: int
+    refused_sent_late: int = 0  # older files did not count them apart
+    capacity_after_rps: float = 0.0  # older files did not measure it
     rss_growth: float
     passed: bool
 
@@ -57,7 +59,9 @@ def soak_rows(soak: Soak) -> list[Row]:
         Row(
             (
                 run.front_end.removesuffix("_app"),
-                f"{run.rate_rps:,.0f} req/s ({percent(run.rate_rps / run.capacity_rps)} of {run.capacity_rps:,.0f})"
+                f"{run.rate_rps:,.0f} req/s ({percent(run.rate_rps / run.capacity_rps)} of {run.capacity_rps:,.0f}"
+                + (f"; {run.capacity_after_rps:,.0f} after" if run.capacity_after_rps else "")
+                + ")"
                 if run.capacity_rps
                 else f"{run.rate_rps:,.0f} req/s",
                 f"{run.seconds:,.0f} s",
@@ -65,10 +69,15 @@ def soak_rows(soak: Soak) -> list[Row]:
                 f"{run.rss_mib[0]:,.1f} → {run.rss_mib[-1]:,.1f} MiB ({run.rss_growth * 100:+.1f} %)"
                 if run.rss_mib
                 else "—",
-                f"{run.errors} / {run.non_200} / {run.refused}",
+                f"{run.errors} / {run.non_200} / {run.refused}"
+                + (
+                    f" ({run.refused_sent_late} in the stalled generator's bursts)"
+                    if run.refused_sent_late
+                    else ""
+                ),
                 "passed"
                 if run.passed
-                else f"FAILED (RSS growth limit {percent(soak.max_rss_growth)}, no failures)",
+                else f"FAILED (RSS growth limit {percent(soak.max_rss_growth)}, no failures, none refused on time)",
             )
         )
         for run in soak.runs

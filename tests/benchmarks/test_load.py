@@ -18,7 +18,7 @@ from benchmarks import pacer
 from benchmarks.arrivals import offsets, share
 from benchmarks.floors import NOOP, running_floor
 from benchmarks.load import open_loop, request_head
-from benchmarks.load_sample import LoadSample
+from benchmarks.load_sample import SENT_LATE_US, LoadSample
 
 URL = "http://127.0.0.1/v1/predict"
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
@@ -164,15 +164,25 @@ def test_unanswered_requests_are_errors_once_the_grace_ends(monkeypatch) -> None
     assert (sample.requests, sample.errors) == (0, 3)
 
 
+def test_refusals_of_requests_the_generator_sent_late_are_counted_apart() -> None:
+    sample = LoadSample(duration_s=1.0)
+    sample.record(503, 900, lag_us=SENT_LATE_US)  # sent in a burst after the generator's own stall
+    sample.record(503, 900, lag_us=SENT_LATE_US - 1)
+    sample.record(200, 900, lag_us=SENT_LATE_US * 2)  # late, but answered: nothing to count apart
+    assert (sample.refused, sample.refused_sent_late) == (2, 1)
+
+
 def test_a_sample_merges_another_process_sample() -> None:
     first, second = LoadSample(duration_s=1.0), LoadSample(duration_s=1.2)
     for status, micros in ((200, 900), (503, 40), (404, 100)):
         first.record(status, micros)
     second.record(200, 1_100)
+    second.record(503, 40, lag_us=SENT_LATE_US)
     second.errors = 2
     first.merge(json.loads(json.dumps(second.to_wire())))
-    assert (first.duration_s, first.requests, first.errors, first.refused, first.non_200) == (1.2, 4, 2, 1, 1)
-    assert (first.accepted.get_total_count(), first.refusals.get_total_count()) == (2, 1)
+    assert (first.duration_s, first.requests, first.errors, first.refused, first.non_200) == (1.2, 5, 2, 2, 1)
+    assert first.refused_sent_late == 1
+    assert (first.accepted.get_total_count(), first.refusals.get_total_count()) == (2, 2)
     assert first.accepted.get_max_value() == pytest.approx(1_100, rel=1e-3)
 
 
