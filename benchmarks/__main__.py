@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
-
-from rich.console import Console
 
 from benchmarks import plan
+from benchmarks.cli import INTERRUPTED, add_model_options, announce, interruptible, stderr_console
 from benchmarks.runner import execute
-from benchmarks.summary import print_summary
 from shared_model import load_settings
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM takes the same path as Ctrl-C, so every started server is stopped on the way out.
-    raise KeyboardInterrupt
 
 
 def _positive(text: str) -> float:
@@ -51,11 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also FastAPI with SERVEBENCH_RUNTIME=onnx (the compiled runtime arm)",
     )
-    parser.add_argument(
-        "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
-    )
-    parser.add_argument("--model", default=None, help="model name or path (default: SERVEBENCH_MODEL)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the results file")
+    add_model_options(parser, DEFAULT_OUT)
     parser.add_argument(
         "--slo-ms",
         type=_positive,
@@ -65,19 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     model = args.model or load_settings().MODEL
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        console = Console(stderr=True, width=160)
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        settings = dataclasses.replace(plan.MODES[mode], slo_ms=args.slo_ms, peers=args.peers, onnx=args.onnx)
-        path, results = execute(settings, model, args.records, args.out, console)
-    except KeyboardInterrupt:
-        console.print("[red]interrupted: every server started was stopped; no results written[/]")
-        return 130
-    print_summary(results, console)
-    console.print(f"results: {path}")
-    print(path)
+    console = stderr_console()
+    settings = dataclasses.replace(plan.MODES[mode], slo_ms=args.slo_ms, peers=args.peers, onnx=args.onnx)
+    written = interruptible(lambda: execute(settings, model, args.records, args.out, console), console)
+    if written is None:
+        return INTERRUPTED
+    announce(*written, console)
     return 0
 
 

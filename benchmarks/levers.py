@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import re
-import signal
 import sys
 import tempfile
 from pathlib import Path
-from types import FrameType
-
-from rich.console import Console
 
 from benchmarks import plan
+from benchmarks.cli import INTERRUPTED, add_model_options, announce, interruptible, stderr_console
 from benchmarks.results import Results, results_path
 from benchmarks.runner import execute
-from benchmarks.summary import print_summary
 from shared_model import load_model, load_settings
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -36,34 +31,27 @@ def levers_path(out_dir: Path, results: Results) -> Path:
     return out_dir / f"{PREFIX}{model}-{results_path(out_dir, results.started_at).name}"
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # the same path as Ctrl-C: every started server is stopped
-
-
 def main(argv: list[str] | None = None) -> int:
     """Measure one model's levers and write their results file."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.levers", description=__doc__)
-    parser.add_argument("--model", default=None, help="model name or path (default: SERVEBENCH_MODEL)")
-    parser.add_argument(
-        "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
-    )
+    add_model_options(parser, DEFAULT_OUT)
     parser.add_argument("--slo-ms", type=float, default=plan.DEFAULT_SLO_MS, help="p99 objective in ms")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the results file")
     args = parser.parse_args(argv)
     model = args.model or load_settings().MODEL
-    console = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=160)
+    console = stderr_console()
     # The compiled arm only where the model has a conversion: otherwise it would measure scikit-learn again.
     compiled = load_model(model, runtime="onnx").runtime == "onnx"
     if not compiled:
         console.print(f"{model}: no ONNX conversion in its manifest, so no compiled-runtime arm")
     settings = dataclasses.replace(plan.LEVERS, slo_ms=args.slo_ms, onnx=compiled)
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
+
+    def measure() -> Results:
         with tempfile.TemporaryDirectory(prefix="servebench-levers-") as scratch:
-            _, results = execute(settings, model, args.records, Path(scratch), console)
-    except KeyboardInterrupt:
-        console.print("[red]interrupted: every server started was stopped; no results written[/]")
-        return 130
+            return execute(settings, model, args.records, Path(scratch), console)[1]
+
+    results = interruptible(measure, console)
+    if results is None:
+        return INTERRUPTED
     note = (
         "levers plan: the shipped FastAPI and the levers set against it only, closed loop at c="
         f"{' and '.join(map(str, settings.concurrencies))} and capacity at p99 ≤ {args.slo_ms:g} ms, "
@@ -73,9 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = levers_path(args.out, results)
     path.write_text(results.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    print_summary(results, console)
-    console.print(f"results: {path}")
-    print(path)
+    announce(path, results, console)
     return 0
 
 

@@ -1,0 +1,58 @@
+"""What the benchmark commands share: their common options, their console, SIGTERM taken as Ctrl-C, and the
+closing summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import TypeVar
+
+from rich.console import Console
+
+from benchmarks.results import Results
+from benchmarks.summary import print_summary
+
+INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
+WIDTH_OFF_TERMINAL = 160  # make's logs and pipes: wide enough for the summary table
+
+T = TypeVar("T")
+
+
+def add_model_options(parser: argparse.ArgumentParser, default_out: Path) -> None:
+    """--model, --records and --out, as every benchmark command takes them."""
+    parser.add_argument("--model", default=None, help="model name or path (default: SERVEBENCH_MODEL)")
+    parser.add_argument(
+        "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
+    )
+    parser.add_argument("--out", type=Path, default=default_out, help="folder for the results file")
+
+
+def stderr_console() -> Console:
+    """Progress and tables on stderr, so that stdout carries only the results file's path."""
+    return Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=WIDTH_OFF_TERMINAL)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM takes the same path as Ctrl-C: every started server is stopped
+
+
+def interruptible(work: Callable[[], T], console: Console) -> T | None:
+    """`work()`, with SIGTERM taken as Ctrl-C; None (and a line saying so) when either stopped it."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return work()
+    except KeyboardInterrupt:
+        console.print("[red]interrupted: every server started was stopped; no results written[/]")
+        return None
+
+
+def announce(path: Path, results: Results, console: Console) -> None:
+    """The headline table and where the results were written (the path alone on stdout, for scripts)."""
+    print_summary(results, console)
+    console.print(f"results: {path}")
+    print(path)
