@@ -66,5 +66,5 @@ class ContractMiddleware:
         finally:
             total = timings.elapsed()
             route = getattr(scope.get("route"), "path", None)
-            METRICS.observe_request(route, scope["method"], status, timings, total)
+            METRICS.observe_request(route, scope["method"], status, timings, total, path=scope["path"])
             log_access(scope["method"], scope["path"], status, total, rid)

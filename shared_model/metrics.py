@@ -15,6 +15,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from shared_model.admission import LIMITED_PATHS
 from shared_model.predictor import Predictor
 from shared_model.timing import PREDICT_SEGMENT, Timings
 
@@ -67,15 +68,17 @@ class ServingMetrics:
         self._prediction_children: dict[str, Any] = {}
 
     def observe_request(
-        self, route: str | None, method: str, status: int, timings: Timings, total: float
+        self, route: str | None, method: str, status: int, timings: Timings, total: float, *, path: str = ""
     ) -> None:
         """Count one answered request and its duration, and the model call's of an answered prediction.
 
-        `route` is the matched route's template, None when none matched. The model call is timed once, by its
-        Server-Timing segment; a 5xx may have failed inside it and is left out.
+        `route` is the matched route's template, None when none matched; `path` the request's. The model call is
+        timed once, by its Server-Timing segment; a 5xx may have failed inside it and is left out.
         """
         if route is None:
-            route = UNMATCHED_ROUTE
+            # A prediction refused before any route was matched (FastAPI's admission runs ahead of its router) is
+            # still its route's: those paths are fixed, so the label's values stay few.
+            route = path if path in LIMITED_PATHS else UNMATCHED_ROUTE
         key = (route, method, status)
         children = self._request_children.get(key)
         if children is None:

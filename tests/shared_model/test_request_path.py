@@ -86,6 +86,17 @@ def test_requests_no_route_matched_share_one_route_label():
     )
 
 
+def test_a_prediction_refused_before_routing_keeps_its_route_and_other_paths_do_not_make_labels():
+    metrics = ServingMetrics("test")
+    metrics.observe_request(None, "POST", 503, Timings(), 0.0001, path=PREDICT)
+    metrics.observe_request(None, "POST", 404, Timings(), 0.0001, path="/v1/predict/anything-a-client-sends")
+    text = exposition(metrics)
+    assert sample(text, "servebench_http_requests_total", route=PREDICT, method="POST", status="503") == 1
+    assert (
+        sample(text, "servebench_http_requests_total", route="<unmatched>", method="POST", status="404") == 1
+    )
+
+
 def test_a_new_request_id_is_32_random_hex_digits():
     ids = {request_id(None) for _ in range(100)}
     assert len(ids) == 100
