@@ -137,7 +137,7 @@ bench-io: bootstrap system-packages ## Capacity at the SLO when every prediction
 	$(PY) -m benchmarks.io_wait --slo-ms $(SLO_MS) --repeats $(IO_REPEATS)
 
 SOAK_SECONDS ?= 600
-soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors)
+soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors, 0 refused on time)
 	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
 
 scale-out: bootstrap system-packages ray-env ## FastAPI under uvicorn (1, 2 workers) and Ray Serve (1, 2 replicas), ~5 min
