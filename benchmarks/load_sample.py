@@ -13,7 +13,7 @@ HIGHEST_US = 60_000_000
 SIGNIFICANT_FIGURES = 3
 OK = 200
 REFUSED = 503
-COUNTS = ("requests", "errors", "non_200", "refused", "refused_sent_late")
+COUNTS = ("requests", "errors", "non_200", "refused", "refused_sent_late", "refused_by_app")
 # A request the generator sent this late left in a burst, with all that fell due while the generator itself was
 # stalled (the host took its core): a burst of its making, which a server bounding its work may refuse.
 SENT_LATE_US = 50_000
@@ -39,10 +39,11 @@ class LoadSample:
     requests: int = 0
     errors: int = 0
     non_200: int = 0  # answers neither 200 nor a 503 refusal
-    refused: int = 0  # 503 refusals of a server at its in-flight limit
-    refused_sent_late: int = (
-        0  # of those, the ones the generator sent SENT_LATE_US or more after they were due
-    )
+    refused: int = 0  # 503 refusals: a server at its in-flight limit, or behind a standing queue
+    # Of those, the ones the generator sent SENT_LATE_US or more after they were due, and the ones the app refused
+    # itself (the rest were a proxy's, at its in-flight limit).
+    refused_sent_late: int = 0
+    refused_by_app: int = 0
     histogram: HdrHistogram = field(default_factory=new_histogram)
     accepted: HdrHistogram = field(default_factory=new_histogram)
     refusals: HdrHistogram = field(default_factory=new_histogram)
@@ -50,9 +51,9 @@ class LoadSample:
     send_lag: HdrHistogram = field(default_factory=new_histogram)
     server_timing: list[str] = field(default_factory=list)
 
-    def record(self, status: int, micros: int, lag_us: int = 0) -> None:
+    def record(self, status: int, micros: int, lag_us: int = 0, *, from_app: bool = False) -> None:
         """Count one answer with `status` that took `micros` µs, of which the generator's lateness in sending it
-        was `lag_us`."""
+        was `lag_us`; `from_app`: the app wrote it, not a proxy in front."""
         micros = max(LOWEST_US, micros)
         self.requests += 1
         self.histogram.record_value(micros)
@@ -61,6 +62,7 @@ class LoadSample:
         elif status == REFUSED:
             self.refused += 1
             self.refused_sent_late += lag_us >= SENT_LATE_US
+            self.refused_by_app += from_app
             self.refusals.record_value(micros)
         else:
             self.non_200 += 1

@@ -26,6 +26,9 @@ TIMER_TICK_S = 0.001
 IDLE_REUSE_S = 2.0
 CONTENT_LENGTH = b"\r\ncontent-length:"
 CONNECTION_CLOSE = b"\r\nconnection: close"
+# The apps put Server-Timing on every answer they write; nginx's own answers (its refusals past the in-flight
+# limit among them) carry none.
+FROM_APP = b"\r\nserver-timing:"
 
 
 class Exchange(asyncio.Protocol):
@@ -41,6 +44,7 @@ class Exchange(asyncio.Protocol):
         self.busy = False
         self.due = 0.0
         self.lag_us = 0  # how late the request in flight was sent
+        self.from_app = False  # whether its answer came from the app rather than a proxy in front
         self.idle_since = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -73,6 +77,7 @@ class Exchange(asyncio.Protocol):
                 self.close()  # not HTTP: counted as an error when the connection is lost
                 return
             self.closing = CONNECTION_CLOSE in head
+            self.from_app = FROM_APP in head
         if len(self.buffer) < self.expected:
             return
         self.buffer.clear()
@@ -166,7 +171,8 @@ class Pacer:
 
     def answered(self, exchange: Exchange) -> None:
         """Record an answer, then reuse its connection for a waiting request or keep it idle."""
-        self.sample.record(exchange.status, int((time.perf_counter() - exchange.due) * 1e6), exchange.lag_us)
+        elapsed_us = int((time.perf_counter() - exchange.due) * 1e6)
+        self.sample.record(exchange.status, elapsed_us, exchange.lag_us, from_app=exchange.from_app)
         if exchange.closing:
             exchange.close()
         elif self.waiting:

@@ -48,6 +48,7 @@ class SoakRun:
     rss_mib: list[float] = field(default_factory=list)
     refused_by_slice: list[int] = field(default_factory=list)
     refused_sent_late: int = 0  # refused in a burst the stalled generator sent (load_sample.SENT_LATE_US)
+    refused_by_app: int = 0  # refused by the app's own rules; the rest by nginx, at the in-flight limit
     # On this host the speed moves 2-3x within minutes: a capacity far under the first one says that refusals came
     # from a rate that was no longer half of it.
     capacity_after_rps: float = 0.0
@@ -97,6 +98,7 @@ def soak(front_end: str, bodies: list[bytes], seconds: float) -> SoakRun:
             run.refused += sample.refused
             run.refused_by_slice.append(sample.refused)
             run.refused_sent_late += sample.refused_sent_late
+            run.refused_by_app += sample.refused_by_app
             run.rss_mib.append(round(tree_rss_mib(server), 1))
             print(
                 f"{front_end}: slice {index + 1}/{SLICES}, {run.requests} requests, refused {run.refused}, "
@@ -138,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{run.front_end}: {verdict}: {run.rate_rps:.0f} req/s for {run.seconds:.0f} s, {run.requests} requests, "
             f"RSS {run.rss_mib[0]} -> {run.rss_mib[-1]} MiB ({run.rss_growth:+.1%}), errors {run.errors}, "
             f"non-200 {run.non_200}, refused {run.refused} (by slice {run.refused_by_slice}; "
-            f"{run.refused_sent_late} sent late in the generator's bursts), generator's worst send "
+            f"{run.refused_by_app} by the app, the rest by nginx; {run.refused_sent_late} sent late in the "
+            "generator's bursts), generator's worst send "
             f"lag {run.send_lag_max_ms:.0f} ms, capacity {run.capacity_rps:.0f} req/s before and "
             f"{run.capacity_after_rps:.0f} after"
         )

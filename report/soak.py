@@ -26,6 +26,7 @@ class SoakRun(BaseModel):
     non_200: int
     refused: int
     refused_sent_late: int = 0  # older files did not count them apart
+    refused_by_app: int = 0
     capacity_after_rps: float = 0.0  # older files did not measure it
     rss_growth: float
     passed: bool

@@ -167,9 +167,9 @@ def test_unanswered_requests_are_errors_once_the_grace_ends(monkeypatch) -> None
 def test_refusals_of_requests_the_generator_sent_late_are_counted_apart() -> None:
     sample = LoadSample(duration_s=1.0)
     sample.record(503, 900, lag_us=SENT_LATE_US)  # sent in a burst after the generator's own stall
-    sample.record(503, 900, lag_us=SENT_LATE_US - 1)
+    sample.record(503, 900, lag_us=SENT_LATE_US - 1, from_app=True)
     sample.record(200, 900, lag_us=SENT_LATE_US * 2)  # late, but answered: nothing to count apart
-    assert (sample.refused, sample.refused_sent_late) == (2, 1)
+    assert (sample.refused, sample.refused_sent_late, sample.refused_by_app) == (2, 1, 1)
 
 
 def test_a_sample_merges_another_process_sample() -> None:
