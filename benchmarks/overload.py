@@ -53,6 +53,7 @@ class Counts:
     errors: int  # transport errors, timeouts and answers neither 200 nor 503
     accepted_p99_ms: float
     refused_p99_ms: float
+    refused_by_app: int | None = None  # the app's own refusals, where the generator tells them from nginx's
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,9 @@ class Overload:
         counts, misses = self.counts, self.misses()
         return (
             f"{self.target}, {self.load}: unloaded p50 {self.unloaded_p50_ms:.2f} ms; accepted {counts.accepted} "
-            f"p99 {counts.accepted_p99_ms:.1f} ms; refused {counts.refused} p99 {counts.refused_p99_ms:.1f} ms; "
+            f"p99 {counts.accepted_p99_ms:.1f} ms; refused {counts.refused}"
+            + ("" if counts.refused_by_app is None else f" ({counts.refused_by_app} by the app)")
+            + f" p99 {counts.refused_p99_ms:.1f} ms; "
             f"errors {counts.errors}; liveness worst {self.live.worst_ms:.0f} ms, readiness worst "
             f"{self.ready.worst_ms:.0f} ms -> {'met' if not misses else 'MISSED: ' + '; '.join(misses)}"
         )
@@ -145,6 +148,7 @@ def _open(url: str, bodies: list[bytes], rate: float, arrivals: Arrivals = "pois
         sample.errors + sample.non_200,
         sample.accepted_percentile_us(99) / 1000,
         sample.refused_percentile_us(99) / 1000,
+        sample.refused_by_app,
     )
 
 
