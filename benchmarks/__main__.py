@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="c 1 and 8, 1 worker, batch 1 and 100, Server search of 3 trials, 3 x 1 s, no contract catalogue",
+        help="c 1 and 8, 1 worker, batch 1 and 100, Server search of 3 trials, 3 x 1 s, one cold start, no contract catalogue",
     )
     parser.add_argument("--smoke", action="store_true", help="a few seconds per target; for `make test`")
     parser.add_argument(

@@ -135,7 +135,9 @@ QUICK = Settings(
     ceiling_rounds=1,
     warmup_s=0.5,
     measure_s=1.0,
-    cold_start_launches=2,
+    # One launch each (Streamlit's alone is ~6 s to a painted page): a second took the quick run past 3 minutes, and
+    # the full plan's three give the spread.
+    cold_start_launches=1,
     floor_cold_starts=False,
     browser_submits=5,
     run_contract=False,
