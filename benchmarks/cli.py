@@ -1,5 +1,5 @@
-"""What the benchmark commands share: their common options, their console, SIGTERM taken as Ctrl-C, and the
-closing summary."""
+"""What the benchmark commands share: their common options, the model's sample requests, their console, SIGTERM
+taken as Ctrl-C, and the closing summary."""
 
 from __future__ import annotations
 
@@ -14,11 +14,16 @@ from typing import TypeVar
 
 from rich.console import Console
 
+from benchmarks.app_calls import bodies_of
 from benchmarks.results import Results
 from benchmarks.summary import print_summary
+from benchmarks.targets import HTTP_FRONT_ENDS
+from shared_model import Predictor, load_model, load_settings
+from shared_model.samples import sample_records
 
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
 WIDTH_OFF_TERMINAL = 160  # make's logs and pipes: wide enough for the summary table
+SAMPLE_REQUESTS = 200  # distinct request bodies a load generator rotates through
 
 T = TypeVar("T")
 
@@ -30,6 +35,29 @@ def add_model_options(parser: argparse.ArgumentParser, default_out: Path) -> Non
         "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
     )
     parser.add_argument("--out", type=Path, default=default_out, help="folder for the results file")
+
+
+def add_front_ends_argument(parser: argparse.ArgumentParser) -> None:
+    """Positional FRONT_END names, any of the HTTP front ends (none: all of them)."""
+    parser.add_argument(
+        "front_ends",
+        nargs="*",
+        metavar="FRONT_END",
+        help=f"any of {', '.join(HTTP_FRONT_ENDS)} (default: all)",
+    )
+
+
+def chosen_front_ends(parser: argparse.ArgumentParser, names: list[str]) -> tuple[str, ...]:
+    """The front ends named on the command line (all when none was), or a usage error naming the unknown ones."""
+    if unknown := set(names) - set(HTTP_FRONT_ENDS):
+        parser.error(f"unknown front ends: {', '.join(sorted(unknown))}")
+    return tuple(names) or HTTP_FRONT_ENDS
+
+
+def configured_model_requests() -> tuple[Predictor, list[bytes]]:
+    """The configured model (SERVEBENCH_MODEL) and SAMPLE_REQUESTS prediction bodies drawn from its spec."""
+    predictor = load_model(load_settings().MODEL)
+    return predictor, bodies_of(sample_records(predictor.spec, SAMPLE_REQUESTS))
 
 
 def stderr_console() -> Console:

@@ -16,22 +16,19 @@ MAX_INFLIGHT predictions per worker nginx refuses even that backlog: the bound o
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from benchmarks.arrivals import Arrivals
+from benchmarks.cli import add_front_ends_argument, chosen_front_ends, configured_model_requests
 from benchmarks.faults import ProbeResult, closed_loop, frozen_workers, probing
 from benchmarks.floors import NOOP, running_floor
 from benchmarks.load import open_loop, sequential
 from benchmarks.load_sample import OK, REFUSED
 from benchmarks.servers import running_server
 from benchmarks.wrk import run_wrk
-from shared_model import load_model, load_settings
-from shared_model.samples import sample_records
 
-FRONT_ENDS = ("flask_app", "fastapi_app")
 WORKERS = 2
 CONNECTIONS = 256
 OPEN_LOOP_FACTOR = 2.0
@@ -159,14 +156,12 @@ def _stalled(url: str, bodies: list[bytes], rate: float, server_pid: int) -> Cou
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.overload", description=__doc__)
-    parser.add_argument("front_ends", nargs="*", help=f"any of {', '.join(FRONT_ENDS)} (default: both)")
+    add_front_ends_argument(parser)
     args = parser.parse_args(argv)
-    if unknown := set(args.front_ends) - set(FRONT_ENDS):
-        parser.error(f"unknown front ends: {', '.join(sorted(unknown))}")
-    predictor = load_model(load_settings().MODEL)
-    bodies = [json.dumps(record).encode() for record in sample_records(predictor.spec, 200)]
+    front_ends = chosen_front_ends(parser, args.front_ends)
+    _, bodies = configured_model_requests()
     capacities = []
-    for front_end in args.front_ends or FRONT_ENDS:
+    for front_end in front_ends:
         with running_server(front_end, workers=WORKERS, env={"SERVEBENCH_LOG_LEVEL": "WARNING"}) as server:
             capacity = run_wrk(
                 f"{server.base_url}/v1/predict", bodies, connections=8, duration_s=5

@@ -23,12 +23,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.cli import configured_model_requests
 from benchmarks.environment import git_revision, library_versions
 from benchmarks.servers import RAY_PYTHON, RunningServer, running_ray_serve, running_server
 from benchmarks.soak import tree_rss_mib
 from benchmarks.wrk import run_wrk
-from shared_model import load_model, load_settings
-from shared_model.samples import sample_records
 
 CONNECTIONS = 8
 WARM_UP_S = 3.0
@@ -148,8 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS)
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results file")
     args = parser.parse_args(argv)
-    predictor = load_model(load_settings().MODEL)
-    bodies = [json.dumps(record).encode() for record in sample_records(predictor.spec, 200)]
+    predictor, bodies = configured_model_requests()
     started = datetime.now(UTC)
     revision, dirty = git_revision()
     runs: list[ScaleRun] = []

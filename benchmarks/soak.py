@@ -23,13 +23,11 @@ from pathlib import Path
 import psutil
 
 from benchmarks import affinity
+from benchmarks.cli import add_front_ends_argument, chosen_front_ends, configured_model_requests
 from benchmarks.load import open_loop
 from benchmarks.servers import RunningServer, running_server
 from benchmarks.wrk import run_wrk
-from shared_model import load_model, load_settings
-from shared_model.samples import sample_records
 
-FRONT_ENDS = ("flask_app", "fastapi_app")
 DEFAULT_SECONDS = 600.0
 SLICES = 10
 LOAD_FRACTION = 0.5
@@ -114,16 +112,14 @@ def soak(front_end: str, bodies: list[bytes], seconds: float) -> SoakRun:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__)
-    parser.add_argument("front_ends", nargs="*", help=f"any of {', '.join(FRONT_ENDS)} (default: both)")
+    add_front_ends_argument(parser)
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="soak time per front end")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results file")
     args = parser.parse_args(argv)
-    if unknown := set(args.front_ends) - set(FRONT_ENDS):
-        parser.error(f"unknown front end(s): {', '.join(sorted(unknown))}")
-    predictor = load_model(load_settings().MODEL)
-    bodies = [json.dumps(record).encode() for record in sample_records(predictor.spec, 200)]
+    front_ends = chosen_front_ends(parser, args.front_ends)
+    predictor, bodies = configured_model_requests()
     started = datetime.now(UTC)
-    runs = [soak(front_end, bodies, args.seconds) for front_end in args.front_ends or FRONT_ENDS]
+    runs = [soak(front_end, bodies, args.seconds) for front_end in front_ends]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"soak-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
