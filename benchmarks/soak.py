@@ -53,9 +53,12 @@ class SoakRun:
     requests: int = 0
     errors: int = 0
     non_200: int = 0
-    refused: int = 0
     # The generator's worst lateness in sending: a refusal after a large one came from a burst it caught up on.
     send_lag_max_ms: float = 0.0
+
+    @property
+    def refused(self) -> int:
+        return sum(self.refused_by_slice)
 
     @property
     def rss_growth(self) -> float:
@@ -93,7 +96,6 @@ def soak(front_end: str, bodies: list[bytes], seconds: float) -> SoakRun:
             run.requests += sample.requests
             run.errors += sample.errors
             run.non_200 += sample.non_200
-            run.refused += sample.refused
             run.refused_by_slice.append(sample.refused)
             run.refused_sent_late += sample.refused_sent_late
             run.refused_by_app += sample.refused_by_app
@@ -127,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(),
         "model": predictor.name,
         "max_rss_growth": MAX_RSS_GROWTH,
-        "runs": [{**asdict(run), "rss_growth": run.rss_growth, "passed": run.passed} for run in runs],
+        "runs": [
+            {**asdict(run), "refused": run.refused, "rss_growth": run.rss_growth, "passed": run.passed}
+            for run in runs
+        ],
     }
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     for run in runs:

@@ -18,7 +18,7 @@ def soak_run(
         rss_mib=rss_mib,
         requests=120_000,
         errors=errors,
-        refused=refused,
+        refused_by_slice=[refused],
         refused_sent_late=refused_sent_late,
     )
 
