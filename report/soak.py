@@ -72,8 +72,8 @@ def soak_rows(soak: Soak) -> list[Row]:
                 else "—",
                 f"{run.errors} / {run.non_200} / {run.refused}"
                 + (
-                    f" ({run.refused_sent_late} in the stalled generator's bursts)"
-                    if run.refused_sent_late
+                    f" ({run.refused_by_app} by the app, {run.refused_sent_late} in the stalled generator's bursts)"
+                    if run.refused
                     else ""
                 ),
                 "passed"

@@ -12,6 +12,7 @@ from benchmarks.results import Results
 from report.__main__ import main
 from report.charts import BUILDERS
 from report.loading import newest_results
+from report.soak import Soak, soak_rows
 from tests.report.sample_results import legacy, paired, sample_results
 
 
@@ -224,6 +225,21 @@ def test_the_newest_soak_beside_the_results_is_a_section_and_travels_with_the_re
     assert (tmp_path / "out" / "soak-20261202T010000Z.json").is_file()
     assert main(["--results", str(tmp_path / "out" / "results.json"), "--out", str(tmp_path / "out")]) == 0
     assert "`soak-20261202T010000Z.json`" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_soaks_refusals_are_told_apart_and_the_capacity_after_shown() -> None:
+    refusing = {
+        **SOAK["runs"][1],
+        "rss_mib": [180.0, 180.0],
+        "errors": 0,
+        "refused": 13,
+        "refused_by_app": 4,
+        "refused_sent_late": 2,
+        "capacity_after_rps": 600.0,
+    }
+    (row,) = soak_rows(Soak.model_validate({**SOAK, "runs": [refusing]}))
+    assert row.cells[1] == "500 req/s (50 % of 1,000; 600 after)"
+    assert row.cells[5] == "0 / 0 / 13 (4 by the app, 2 in the stalled generator's bursts)"
 
 
 def test_without_a_soak_the_report_says_how_to_get_one(written: Path) -> None:
