@@ -228,8 +228,10 @@ def test_the_newest_soak_beside_the_results_is_a_section_and_travels_with_the_re
 
 
 def test_a_soaks_refusals_are_told_apart_and_the_capacity_after_shown() -> None:
+    runs = SOAK["runs"]
+    assert isinstance(runs, list)
     refusing = {
-        **SOAK["runs"][1],
+        **runs[1],
         "rss_mib": [180.0, 180.0],
         "errors": 0,
         "refused": 13,
