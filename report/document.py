@@ -301,6 +301,7 @@ def soak(r: Report) -> str:
         "requests",
         "RSS first → last slice",
         "errors / non-200 / refused",
+        "host, slowest",
     )
     return join(
         heading(2, title),
@@ -308,7 +309,10 @@ def soak(r: Report) -> str:
         "held at half its measured capacity, RSS read after each slice. It passes when RSS grew less than "
         f"{r.soak.max_rss_growth * 100:.0f} % from the first slice to the last, no request failed and none sent on "
         "time was refused. When the host stalls the generator, it sends all that fell due meanwhile at once: nginx "
-        "refuses that burst past the in-flight limit, and those refusals are counted apart.",
+        "refuses that burst past the in-flight limit, and those refusals are counted apart. A calibration loop is "
+        'timed before the capacity and after each slice ("host, slowest": its slowest time over its first); a run '
+        "whose only refusals on time came where the host had slowed 1.6× or more is inconclusive, since the rate "
+        "held was then no longer half of what the host allowed.",
         table((*headers, "result"), (row.cells for row in soak_rows(r.soak))),
     )
 

@@ -28,8 +28,22 @@ class SoakRun(BaseModel):
     refused_sent_late: int = 0  # older files did not count them apart
     refused_by_app: int = 0
     capacity_after_rps: float = 0.0  # older files did not measure it
+    host_probe_ms: list[float] = []  # nor time the calibration loop
+    refused_while_host_slowed: int = 0
     rss_growth: float
     passed: bool
+    verdict: str | None = None  # older files: passed or FAILED, from `passed`
+
+    @property
+    def result(self) -> str:
+        """passed, inconclusive or FAILED."""
+        return self.verdict or ("passed" if self.passed else "FAILED")
+
+    @property
+    def host_slowdown_max(self) -> float | None:
+        """How much slower the host got than when the capacity was measured, at the slowest (None: not timed)."""
+        probes = self.host_probe_ms
+        return max(probes) / probes[0] if len(probes) > 1 else None
 
 
 class Soak(BaseModel):
@@ -54,6 +68,14 @@ def load_soak(path: Path) -> Soak:
     return load_beside(path, Soak, "soak")
 
 
+def _result(run: SoakRun, max_rss_growth: float) -> str:
+    if run.result == "FAILED":
+        return f"FAILED (RSS growth limit {percent(max_rss_growth)}, no failures, none refused on time)"
+    if run.result == "inconclusive":
+        return "inconclusive (refused on time only while the host had slowed: run it again)"
+    return run.result
+
+
 def soak_rows(soak: Soak) -> list[Row]:
     """Each front end: rate held, for how long, RSS first → last and its growth, failures, pass or fail."""
     return [
@@ -72,13 +94,14 @@ def soak_rows(soak: Soak) -> list[Row]:
                 else "—",
                 f"{run.errors} / {run.non_200} / {run.refused}"
                 + (
-                    f" ({run.refused_by_app} by the app, {run.refused_sent_late} in the stalled generator's bursts)"
+                    f" ({run.refused_by_app} by the app, {run.refused_sent_late} in the stalled generator's bursts"
+                    + (f", {run.refused_while_host_slowed} while the host had slowed" if run.verdict else "")
+                    + ")"
                     if run.refused
                     else ""
                 ),
-                "passed"
-                if run.passed
-                else f"FAILED (RSS growth limit {percent(soak.max_rss_growth)}, no failures, none refused on time)",
+                "—" if (slowdown := run.host_slowdown_max) is None else f"{slowdown:.2f}×",
+                _result(run, soak.max_rss_growth),
             )
         )
         for run in soak.runs

@@ -214,11 +214,11 @@ def test_the_newest_soak_beside_the_results_is_a_section_and_travels_with_the_re
     soak = markdown.split("## Soak (make soak)")[1].split("## Contract")[0]
     assert "`soak-20261202T010000Z.json`, started 2026-12-02T01:00:00+00:00, model loan" in soak
     assert (
-        "| flask | 300 req/s (50 % of 600) | 600 s | 180,000 | 190.0 → 192.5 MiB (+1.3 %) | 0 / 0 / 0 | passed |"
+        "| flask | 300 req/s (50 % of 600) | 600 s | 180,000 | 190.0 → 192.5 MiB (+1.3 %) | 0 / 0 / 0 | — | passed |"
         in soak
     )
     assert (
-        "| fastapi | 500 req/s (50 % of 1,000) | 600 s | 300,000 | 180.0 → 210.0 MiB (+16.7 %) | 3 / 0 / 0 | FAILED"
+        "| fastapi | 500 req/s (50 % of 1,000) | 600 s | 300,000 | 180.0 → 210.0 MiB (+16.7 %) | 3 / 0 / 0 | — | FAILED"
         in soak
     )
     # Kept beside the report's results, a rebuild from there finds it again.
@@ -242,6 +242,30 @@ def test_a_soaks_refusals_are_told_apart_and_the_capacity_after_shown() -> None:
     (row,) = soak_rows(Soak.model_validate({**SOAK, "runs": [refusing]}))
     assert row.cells[1] == "500 req/s (50 % of 1,000; 600 after)"
     assert row.cells[5] == "0 / 0 / 13 (4 by the app, 2 in the stalled generator's bursts)"
+    assert row.cells[6] == "—"  # an older file: the host was not timed
+    assert row.cells[7].startswith("FAILED")
+
+
+def test_a_soak_refused_only_while_the_host_had_slowed_is_inconclusive() -> None:
+    runs = SOAK["runs"]
+    assert isinstance(runs, list)
+    slowed = {
+        **runs[1],
+        "rss_mib": [180.0, 180.0],
+        "errors": 0,
+        "refused": 13,
+        "refused_while_host_slowed": 13,
+        "host_probe_ms": [12.0, 12.4, 21.6],
+        "passed": False,
+        "verdict": "inconclusive",
+    }
+    (row,) = soak_rows(Soak.model_validate({**SOAK, "runs": [slowed]}))
+    assert (
+        row.cells[5]
+        == "0 / 0 / 13 (0 by the app, 0 in the stalled generator's bursts, 13 while the host had slowed)"
+    )
+    assert row.cells[6] == "1.80×"
+    assert row.cells[7].startswith("inconclusive")
 
 
 def test_without_a_soak_the_report_says_how_to_get_one(written: Path) -> None:
