@@ -13,6 +13,7 @@ from report.__main__ import main
 from report.charts import BUILDERS
 from report.loading import newest_results
 from report.soak import Soak, soak_rows
+from report.tables import Row
 from tests.report.sample_results import legacy, paired, sample_results
 
 
@@ -227,19 +228,17 @@ def test_the_newest_soak_beside_the_results_is_a_section_and_travels_with_the_re
     assert "`soak-20261202T010000Z.json`" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
 
-def test_a_soaks_refusals_are_told_apart_and_the_capacity_after_shown() -> None:
+def _soak_row_refusing_13(**fields: object) -> Row:
+    """The row of the sample's FastAPI run with steady memory, no errors and 13 refused, changed by `fields`."""
     runs = SOAK["runs"]
     assert isinstance(runs, list)
-    refusing = {
-        **runs[1],
-        "rss_mib": [180.0, 180.0],
-        "errors": 0,
-        "refused": 13,
-        "refused_by_app": 4,
-        "refused_sent_late": 2,
-        "capacity_after_rps": 600.0,
-    }
-    (row,) = soak_rows(Soak.model_validate({**SOAK, "runs": [refusing]}))
+    run = {**runs[1], "rss_mib": [180.0, 180.0], "errors": 0, "refused": 13, **fields}
+    (row,) = soak_rows(Soak.model_validate({**SOAK, "runs": [run]}))
+    return row
+
+
+def test_a_soaks_refusals_are_told_apart_and_the_capacity_after_shown() -> None:
+    row = _soak_row_refusing_13(refused_by_app=4, refused_sent_late=2, capacity_after_rps=600.0)
     assert row.cells[1] == "500 req/s (50 % of 1,000; 600 after)"
     assert row.cells[5] == "0 / 0 / 13 (4 by the app, 2 in the stalled generator's bursts)"
     assert row.cells[6] == "—"  # an older file: the host was not timed
@@ -247,19 +246,9 @@ def test_a_soaks_refusals_are_told_apart_and_the_capacity_after_shown() -> None:
 
 
 def test_a_soak_refused_only_while_the_host_had_slowed_is_inconclusive() -> None:
-    runs = SOAK["runs"]
-    assert isinstance(runs, list)
-    slowed = {
-        **runs[1],
-        "rss_mib": [180.0, 180.0],
-        "errors": 0,
-        "refused": 13,
-        "refused_while_host_slowed": 13,
-        "host_probe_ms": [12.0, 12.4, 21.6],
-        "passed": False,
-        "verdict": "inconclusive",
-    }
-    (row,) = soak_rows(Soak.model_validate({**SOAK, "runs": [slowed]}))
+    row = _soak_row_refusing_13(
+        refused_while_host_slowed=13, host_probe_ms=[12.0, 12.4, 21.6], passed=False, verdict="inconclusive"
+    )
     assert (
         row.cells[5]
         == "0 / 0 / 13 (0 by the app, 0 in the stalled generator's bursts, 13 while the host had slowed)"
