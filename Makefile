@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap environments models system-packages soak test lint typecheck pytest contract bench bench-io pages report \
+.PHONY: help bootstrap environments models system-packages soak overload test lint typecheck pytest contract bench bench-io pages report \
         run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers levers clean
 
 help: ## List the targets
@@ -136,9 +136,12 @@ IO_REPEATS ?= 3
 bench-io: bootstrap system-packages ## Capacity at the SLO when every prediction waits on Redis (+0/1/5/20 ms on its link; ~10 min)
 	$(PY) -m benchmarks.io_wait --slo-ms $(SLO_MS) --repeats $(IO_REPEATS)
 
+overload: bootstrap system-packages ## The overload goals, printed: 2x capacity, c=256 and stalls at half load, each with liveness probes (~3 min); SETTINGS="MAX_INFLIGHT=4 ..." over the shipped
+	$(PY) -m benchmarks.overload $(addprefix --setting ,$(SETTINGS))
+
 SOAK_SECONDS ?= 600
-soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors, 0 refused on time)
-	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
+soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors, 0 refused on time); SETTINGS="MAX_INFLIGHT=8 ..." over the shipped
+	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS) $(addprefix --setting ,$(SETTINGS))
 
 scale-out: bootstrap system-packages ray-env ## FastAPI under uvicorn (1, 2 workers) and Ray Serve (1, 2 replicas), ~5 min
 	$(PY) -m benchmarks.scale_out

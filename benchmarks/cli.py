@@ -20,10 +20,12 @@ from benchmarks.summary import print_summary
 from benchmarks.targets import HTTP_FRONT_ENDS
 from shared_model import Predictor, load_model, load_settings
 from shared_model.samples import sample_records
+from shared_model.settings import ENV_PREFIX, Settings, SettingsError
 
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
 WIDTH_OFF_TERMINAL = 160  # make's logs and pipes: wide enough for the summary table
 SAMPLE_REQUESTS = 200  # distinct request bodies a load generator rotates through
+HARNESS_SETTINGS = frozenset({"HOST", "PORT"})  # each server started gets a free loopback port of its own
 
 T = TypeVar("T")
 
@@ -52,6 +54,40 @@ def chosen_front_ends(parser: argparse.ArgumentParser, names: list[str]) -> tupl
     if unknown := set(names) - set(HTTP_FRONT_ENDS):
         parser.error(f"unknown front ends: {', '.join(sorted(unknown))}")
     return tuple(names) or HTTP_FRONT_ENDS
+
+
+def add_settings_option(parser: argparse.ArgumentParser) -> None:
+    """--setting NAME=VALUE (repeatable): a SERVEBENCH_* setting for every server the command starts."""
+    parser.add_argument(
+        "--setting",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the servers started, e.g. MAX_INFLIGHT=8 (repeatable; default: as shipped). The "
+        "servers never see the caller's own SERVEBENCH_* variables, so that a figure is the shipped one unless "
+        "asked otherwise",
+    )
+
+
+def chosen_settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    """The servers' environment for `--setting` pairs, checked as a server would check it; a usage error otherwise."""
+    environ: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        name = name.strip().upper().removeprefix(ENV_PREFIX)
+        if not equals or name not in Settings.model_fields:
+            parser.error(
+                f"--setting {pair!r}: expected NAME=VALUE with NAME one of {', '.join(Settings.model_fields)}"
+            )
+        if name in HARNESS_SETTINGS:
+            parser.error(f"--setting {pair!r}: the benchmark chooses {name} itself")
+        environ[ENV_PREFIX + name] = value
+    try:
+        load_settings(environ)
+    except SettingsError as error:
+        parser.error(f"--setting: {error}")
+    return environ
 
 
 def configured_model_requests() -> tuple[Predictor, list[bytes]]:

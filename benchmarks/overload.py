@@ -21,7 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from benchmarks.arrivals import Arrivals
-from benchmarks.cli import add_front_ends_argument, chosen_front_ends, configured_model_requests
+from benchmarks.cli import (
+    add_front_ends_argument,
+    add_settings_option,
+    chosen_front_ends,
+    chosen_settings,
+    configured_model_requests,
+)
 from benchmarks.faults import ProbeResult, closed_loop, frozen_workers, probing
 from benchmarks.floors import NOOP, running_floor
 from benchmarks.load import open_loop, sequential
@@ -157,12 +163,17 @@ def _stalled(url: str, bodies: list[bytes], rate: float, server_pid: int) -> Cou
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.overload", description=__doc__)
     add_front_ends_argument(parser)
+    add_settings_option(parser)
     args = parser.parse_args(argv)
     front_ends = chosen_front_ends(parser, args.front_ends)
+    settings = chosen_settings(parser, args.settings)
     _, bodies = configured_model_requests()
+    if settings:
+        print(f"settings: {' '.join(f'{name}={value}' for name, value in settings.items())}", flush=True)
     capacities = []
     for front_end in front_ends:
-        with running_server(front_end, workers=WORKERS, env={"SERVEBENCH_LOG_LEVEL": "WARNING"}) as server:
+        env = {"SERVEBENCH_LOG_LEVEL": "WARNING", **settings}
+        with running_server(front_end, workers=WORKERS, env=env) as server:
             capacity = run_wrk(
                 f"{server.base_url}/v1/predict", bodies, connections=8, duration_s=5
             ).throughput

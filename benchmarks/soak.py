@@ -28,7 +28,13 @@ import psutil
 
 from benchmarks import affinity
 from benchmarks.calibration import probe_ms
-from benchmarks.cli import add_front_ends_argument, chosen_front_ends, configured_model_requests
+from benchmarks.cli import (
+    add_front_ends_argument,
+    add_settings_option,
+    chosen_front_ends,
+    chosen_settings,
+    configured_model_requests,
+)
 from benchmarks.load import open_loop
 from benchmarks.servers import RunningServer, running_server
 from benchmarks.wrk import run_wrk
@@ -132,10 +138,13 @@ def host_probe_ms() -> float:
     )
 
 
-def soak(front_end: str, bodies: list[bytes], seconds: float) -> SoakRun:
-    """Measure `front_end`'s capacity, then hold it at half of that for `seconds`."""
+def soak(
+    front_end: str, bodies: list[bytes], seconds: float, settings: dict[str, str] | None = None
+) -> SoakRun:
+    """Measure `front_end`'s capacity, then hold it at half of that for `seconds` (`settings`: SERVEBENCH_* over the
+    shipped ones)."""
     server_cores, generator_cores = affinity.split_cores()
-    with running_server(front_end, env={"SERVEBENCH_LOG_LEVEL": "WARNING"}) as server:
+    with running_server(front_end, env={"SERVEBENCH_LOG_LEVEL": "WARNING", **(settings or {})}) as server:
         # Pinned apart as in the benchmark, so that the generator and the server do not take turns on one core.
         affinity.pin_tree(server.pid, server_cores)
         url = f"{server.base_url}/v1/predict"
@@ -175,11 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     add_front_ends_argument(parser)
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="soak time per front end")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results file")
+    add_settings_option(parser)
     args = parser.parse_args(argv)
     front_ends = chosen_front_ends(parser, args.front_ends)
+    settings = chosen_settings(parser, args.settings)
     predictor, bodies = configured_model_requests()
     started = datetime.now(UTC)
-    runs = [soak(front_end, bodies, args.seconds) for front_end in front_ends]
+    runs = [soak(front_end, bodies, args.seconds, settings) for front_end in front_ends]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"soak-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
@@ -187,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(),
         "model": predictor.name,
         "max_rss_growth": MAX_RSS_GROWTH,
+        "settings": settings,  # SERVEBENCH_* given with --setting over the shipped ones
         "runs": [
             {
                 **asdict(run),

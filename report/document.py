@@ -305,8 +305,14 @@ def soak(r: Report) -> str:
     )
     return join(
         heading(2, title),
-        f"`{r.soak_name}`, started {r.soak.started}, model {r.soak.model}: each HTTP front end (shipped, 1 worker) "
-        "held at half its measured capacity, RSS read after each slice. It passes when RSS grew less than "
+        f"`{r.soak_name}`, started {r.soak.started}, model {r.soak.model}: each HTTP front end "
+        + (
+            f"(1 worker, with {', '.join(f'`{name}={value}`' for name, value in r.soak.settings.items())} over the "
+            "shipped settings) "
+            if r.soak.settings
+            else "(shipped, 1 worker) "
+        )
+        + "held at half its measured capacity, RSS read after each slice. It passes when RSS grew less than "
         f"{r.soak.max_rss_growth * 100:.0f} % from the first slice to the last, no request failed and none sent on "
         "time was refused. When the host stalls the generator, it sends all that fell due meanwhile at once: nginx "
         "refuses that burst past the in-flight limit, and those refusals are counted apart. A calibration loop is "

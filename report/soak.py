@@ -55,6 +55,7 @@ class Soak(BaseModel):
     started: str
     model: str
     max_rss_growth: float
+    settings: dict[str, str] = {}  # SERVEBENCH_* given over the shipped ones (older files: none)
     runs: list[SoakRun]
 
 

@@ -228,6 +228,17 @@ def test_the_newest_soak_beside_the_results_is_a_section_and_travels_with_the_re
     assert "`soak-20261202T010000Z.json`" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
 
+def test_a_soak_run_with_settings_of_its_own_says_which(tmp_path: Path) -> None:
+    (tmp_path / "soak-20261202T010000Z.json").write_text(
+        json.dumps({**SOAK, "settings": {"SERVEBENCH_MAX_INFLIGHT": "8"}}), encoding="utf-8"
+    )
+    soak = markdown_of(sample_results(), tmp_path).split("## Soak (make soak)")[1].split("## Contract")[0]
+    assert (
+        "each HTTP front end (1 worker, with `SERVEBENCH_MAX_INFLIGHT=8` over the shipped settings) held"
+        in soak
+    )
+
+
 def _soak_row_refusing_13(**fields: object) -> Row:
     """The row of the sample's FastAPI run with steady memory, no errors and 13 refused, changed by `fields`."""
     runs = SOAK["runs"]
