@@ -4,7 +4,9 @@ Each HTTP front end (shipped configuration, 2 workers) is overloaded twice: a cl
 the open-loop generator at twice the capacity wrk measured just before (Poisson arrivals). Each load runs with a
 liveness and a readiness prober in processes of their own. The goals: refusals' p99 < 50 ms, accepted requests'
 p99 <= 10x the unloaded p50, no transport error or timeout, every probe answered within 1 s. The same loads against
-the no-op server show what the generators themselves add. On a shared 2-core machine these are figures to read
+the no-op server show what the generators themselves take: a latency goal they alone already miss under a load is
+not judged for any front end under it (on a slow host the closed loop of 256 alone has a p99 past 100 ms), and the
+closing lines say so. On a shared 2-core machine these are figures to read
 (their spread is too wide for a test to assert them), so the live fault test checks only what does not depend on
 timing.
 
@@ -16,6 +18,7 @@ MAX_INFLIGHT predictions per worker nginx refuses even that backlog: the bound o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,15 +73,36 @@ class Overload:
     live: ProbeResult
     ready: ProbeResult
     stalls: bool = False  # half load with frozen workers: nothing may be refused, and latency has no goal
+    # The same load's p99 against the no-op server: what the generators alone take (None: not measured)
+    generators_p99_ms: float | None = None
+
+    @property
+    def accepted_bound_ms(self) -> float:
+        return MAX_ACCEPTED_P99_OVER_P50 * self.unloaded_p50_ms
+
+    def _generators_reach(self, bound_ms: float) -> bool:
+        """Whether the generators alone took `bound_ms` or more under this load (then a goal at it is not judged)."""
+        return not self.stalls and self.generators_p99_ms is not None and self.generators_p99_ms >= bound_ms
+
+    def unjudged(self) -> list[str]:
+        """The latency goals the generators alone already miss under this load, so that this run cannot judge them."""
+        found = []
+        if self._generators_reach(MAX_REFUSED_P99_MS):
+            found.append(f"refusals' p99 (the generators alone: {self.generators_p99_ms:.1f} ms)")
+        if self._generators_reach(self.accepted_bound_ms):
+            found.append(f"accepted p99 (the generators alone: {self.generators_p99_ms:.1f} ms)")
+        return found
 
     def misses(self) -> list[str]:
-        """The goals this run missed, each with its figure."""
+        """The goals this run missed, each with its figure (not those the generators alone miss)."""
         counts, missed = self.counts, []
         if self.stalls and counts.refused:
             missed.append(f"{counts.refused} refused")
-        if not self.stalls and counts.refused and counts.refused_p99_ms >= MAX_REFUSED_P99_MS:
+        refusals_judged = not self.stalls and not self._generators_reach(MAX_REFUSED_P99_MS)
+        if refusals_judged and counts.refused and counts.refused_p99_ms >= MAX_REFUSED_P99_MS:
             missed.append(f"refusals' p99 {counts.refused_p99_ms:.1f} ms")
-        if not self.stalls and counts.accepted_p99_ms > MAX_ACCEPTED_P99_OVER_P50 * self.unloaded_p50_ms:
+        accepted_judged = not self.stalls and not self._generators_reach(self.accepted_bound_ms)
+        if accepted_judged and counts.accepted_p99_ms > self.accepted_bound_ms:
             missed.append(
                 f"accepted p99 {counts.accepted_p99_ms / self.unloaded_p50_ms:.1f}x the unloaded p50"
             )
@@ -91,14 +115,16 @@ class Overload:
 
     def line(self) -> str:
         """One printable line."""
-        counts, misses = self.counts, self.misses()
+        counts, misses, unjudged = self.counts, self.misses(), self.unjudged()
         return (
             f"{self.target}, {self.load}: unloaded p50 {self.unloaded_p50_ms:.2f} ms; accepted {counts.accepted} "
             f"p99 {counts.accepted_p99_ms:.1f} ms; refused {counts.refused}"
             + ("" if counts.refused_by_app is None else f" ({counts.refused_by_app} by the app)")
             + f" p99 {counts.refused_p99_ms:.1f} ms; "
             f"errors {counts.errors}; liveness worst {self.live.worst_ms:.0f} ms, readiness worst "
-            f"{self.ready.worst_ms:.0f} ms -> {'met' if not misses else 'MISSED: ' + '; '.join(misses)}"
+            f"{self.ready.worst_ms:.0f} ms -> "
+            + ("MISSED: " + "; ".join(misses) if misses else "met where judged" if unjudged else "met")
+            + (f"; not judged: {'; '.join(unjudged)}" if unjudged else "")
         )
 
 
@@ -170,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     _, bodies = configured_model_requests()
     if settings:
         print(f"settings: {' '.join(f'{name}={value}' for name, value in settings.items())}", flush=True)
-    capacities = []
+    capacities, measured = [], []
     for front_end in front_ends:
         env = {"SERVEBENCH_LOG_LEVEL": "WARNING", **settings}
         with running_server(front_end, workers=WORKERS, env=env) as server:
@@ -179,13 +205,25 @@ def main(argv: list[str] | None = None) -> int:
             ).throughput
             capacities.append(capacity)
             for overload in overloads(front_end, server.base_url, bodies, capacity, server.pid):
+                measured.append(overload)
                 print(overload.line(), flush=True)
     with running_floor(NOOP) as noop:
-        for overload in overloads(
-            "no-op server (the generators alone)", noop.base_url, bodies, max(capacities)
-        ):
-            print(overload.line(), flush=True)
+        # At the highest capacity's rates: the generators' hardest load of any front end's.
+        alone = overloads("no-op server (the generators alone)", noop.base_url, bodies, max(capacities))
+    for overload in alone:
+        print(overload.line(), flush=True)
+    print("judged against what the generators alone take under the same load:", flush=True)
+    for overload in measured:
+        print(judged(overload, alone).line(), flush=True)
     return 0
+
+
+def judged(overload: Overload, generators: list[Overload]) -> Overload:
+    """`overload` with the p99 its generators alone took under the same load (the no-op server's run of it)."""
+    same = [alone for alone in generators if alone.load.split(" ")[:3] == overload.load.split(" ")[:3]]
+    return (
+        dataclasses.replace(overload, generators_p99_ms=same[0].counts.accepted_p99_ms) if same else overload
+    )
 
 
 if __name__ == "__main__":

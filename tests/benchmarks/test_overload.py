@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from benchmarks.faults import ProbeResult
-from benchmarks.overload import Counts, Overload
+from benchmarks.overload import Counts, Overload, judged
 
 
 def overload(counts: Counts, live: list[float | None] | None = None) -> Overload:
@@ -41,3 +43,34 @@ def test_at_half_load_with_frozen_workers_any_refusal_is_a_miss_and_latency_has_
         stalls=True,
     )
     assert frozen.misses() == ["3 refused"]
+
+
+def test_a_goal_the_generators_alone_miss_is_not_judged() -> None:
+    # The no-op server's p99 under the same load was 60 ms: neither 50 ms refusals nor 10x a 2 ms p50 can be told.
+    run = overload(Counts(100, 900, 0, 80.0, 70.0))
+    assert run.misses() == ["refusals' p99 70.0 ms", "accepted p99 40.0x the unloaded p50"]
+    alone = dataclasses.replace(run, generators_p99_ms=60.0)
+    assert alone.misses() == []
+    assert alone.unjudged() == [
+        "refusals' p99 (the generators alone: 60.0 ms)",
+        "accepted p99 (the generators alone: 60.0 ms)",
+    ]
+    assert alone.line().endswith("-> met where judged; not judged: refusals' p99 (the generators alone: 60.0 ms); "
+                                 "accepted p99 (the generators alone: 60.0 ms)")  # fmt: skip
+
+
+def test_generators_within_the_goals_leave_every_goal_judged() -> None:
+    run = dataclasses.replace(overload(Counts(100, 900, 0, 80.0, 70.0)), generators_p99_ms=3.0)
+    assert run.unjudged() == []
+    assert run.misses() == ["refusals' p99 70.0 ms", "accepted p99 40.0x the unloaded p50"]
+
+
+def test_each_front_end_run_is_judged_against_the_generators_under_the_same_load() -> None:
+    closed = overload(Counts(100, 900, 0, 80.0, 70.0))
+    open_loop = dataclasses.replace(closed, load="open loop 2x 300 req/s")
+    alone = [
+        dataclasses.replace(closed, target="no-op", counts=Counts(1000, 0, 0, 140.0, 0.0)),
+        dataclasses.replace(open_loop, target="no-op", load="open loop 2x 450 req/s", counts=Counts(900, 0, 0, 2.0, 0.0)),
+    ]  # fmt: skip
+    assert judged(closed, alone).generators_p99_ms == 140.0
+    assert judged(open_loop, alone).generators_p99_ms == 2.0
