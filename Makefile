@@ -14,7 +14,7 @@ MODELS_STAMP := artifacts/.built
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap environments models system-packages soak overload test lint typecheck pytest contract bench bench-io pages report \
+.PHONY: help bootstrap environments models system-packages soak overload limits test lint typecheck pytest contract bench bench-io pages report \
         run-flask run-fastapi run-streamlit run-ray ray-env scale-out latency instructions peers levers clean
 
 help: ## List the targets
@@ -138,6 +138,11 @@ bench-io: bootstrap system-packages ## Capacity at the SLO when every prediction
 
 overload: bootstrap system-packages ## The overload goals, printed: 2x capacity, c=256 and stalls at half load, each with liveness probes (~3 min); SETTINGS="MAX_INFLIGHT=4 ..." over the shipped
 	$(PY) -m benchmarks.overload $(addprefix --setting ,$(SETTINGS))
+
+LIMITS ?= 4,8,16
+LIMIT_ROUNDS ?= 2
+limits: bootstrap system-packages ## SERVEBENCH_MAX_INFLIGHT measured: each value of LIMITS (4,8,16) for capacity at the SLO and the overload goals, LIMIT_ROUNDS rounds (~90 s a value a round)
+	$(PY) -m benchmarks.limits --values $(LIMITS) --rounds $(LIMIT_ROUNDS) --slo-ms $(SLO_MS) $(addprefix --setting ,$(SETTINGS))
 
 SOAK_SECONDS ?= 600
 soak: bootstrap system-packages ## Flask and FastAPI at half their capacity for SOAK_SECONDS each (RSS growth < 10 %, 0 errors, 0 refused on time); SETTINGS="MAX_INFLIGHT=8 ..." over the shipped

@@ -4,18 +4,20 @@ taken as Ctrl-C, and the closing summary."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from benchmarks.app_calls import bodies_of
-from benchmarks.results import Results
+from benchmarks.results import Results, results_path
 from benchmarks.summary import print_summary
 from benchmarks.targets import HTTP_FRONT_ENDS
 from shared_model import Predictor, load_model, load_settings
@@ -36,7 +38,20 @@ def add_model_options(parser: argparse.ArgumentParser, default_out: Path) -> Non
     parser.add_argument(
         "--records", type=Path, default=os.environ.get("RECORDS") or None, help="JSONL records"
     )
+    add_out_option(parser, default_out)
+
+
+def add_out_option(parser: argparse.ArgumentParser, default_out: Path) -> None:
+    """--out: the folder a command's results file goes to (beside the benchmark's by default)."""
     parser.add_argument("--out", type=Path, default=default_out, help="folder for the results file")
+
+
+def write_beside(out_dir: Path, kind: str, started: datetime, document: dict[str, Any]) -> Path:
+    """Write `document` as `<out_dir>/<kind>-<UTC timestamp>.json` (a file the report finds beside the results)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{kind}-{results_path(out_dir, started).name}"
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def add_front_ends_argument(parser: argparse.ArgumentParser) -> None:

@@ -79,6 +79,12 @@ class LoadSample:
         rank = self.requests - allowed
         return float(self.accepted.get_value_at_percentile(100 * rank / answered))
 
+    def percentile_counting_refusals_ms(self, percentile: float) -> float:
+        """The `percentile` latency (ms) with refusals counted as misses; past the share of misses it allows, that of
+        every answer (a capacity search fails such a trial on its refusals, and names them)."""
+        missing = self.percentile_missing_refusals_us(percentile)
+        return (missing if math.isfinite(missing) else self.percentile_us(percentile)) / 1000
+
     def accepted_percentile_us(self, percentile: float) -> float:
         """The `percentile` latency of the 200 answers alone."""
         return float(self.accepted.get_value_at_percentile(percentile))

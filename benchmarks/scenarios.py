@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from benchmarks import affinity, resources, slo_search
 from benchmarks.arrivals import offsets
-from benchmarks.load_sample import LoadSample
 from benchmarks.page_load import mib_per_person, run_people
 from benchmarks.repeats import Repeat, from_sample, from_wrk, load_figures
 from benchmarks.results import Figure, Measurement, Trial
@@ -265,7 +264,7 @@ class Server(Scenario):
             return slo_search.TrialLoad(
                 offered_rps=rate,
                 delivered_rps=rate * sample.requests / scheduled,
-                p99_ms=_p99_counting_refusals_ms(sample),
+                p99_ms=sample.percentile_counting_refusals_ms(PERCENTILE),
                 samples=sample.requests,
                 errors=sample.errors,
                 refused=sample.refused,
@@ -340,13 +339,6 @@ class GeneratorCeiling(Server):
     def trials(self, settings: Settings) -> int:
         # Measured once per run, and every other capacity is judged against it: worth a full search.
         return max(settings.search_trials, CEILING_TRIALS)
-
-
-def _p99_counting_refusals_ms(sample: LoadSample) -> float:
-    """The p99 with refusals counted as misses; past the 1 % they may take, that of every answer (the judge fails
-    such a trial on its refusals)."""
-    missing = sample.percentile_missing_refusals_us(PERCENTILE)
-    return (missing if math.isfinite(missing) else sample.percentile_us(PERCENTILE)) / 1000
 
 
 def _trial(repeat: int, judged: slo_search.Judged) -> Trial:

@@ -16,7 +16,6 @@ not passed and not failed, since the rate held was no longer half of what the ho
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from dataclasses import asdict, dataclass, field
@@ -30,10 +29,12 @@ from benchmarks import affinity
 from benchmarks.calibration import probe_ms
 from benchmarks.cli import (
     add_front_ends_argument,
+    add_out_option,
     add_settings_option,
     chosen_front_ends,
     chosen_settings,
     configured_model_requests,
+    write_beside,
 )
 from benchmarks.load import open_loop
 from benchmarks.servers import RunningServer, running_server
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__)
     add_front_ends_argument(parser)
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="soak time per front end")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results file")
+    add_out_option(parser, RESULTS)
     add_settings_option(parser)
     args = parser.parse_args(argv)
     front_ends = chosen_front_ends(parser, args.front_ends)
@@ -191,8 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     predictor, bodies = configured_model_requests()
     started = datetime.now(UTC)
     runs = [soak(front_end, bodies, args.seconds, settings) for front_end in front_ends]
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"soak-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
         "kind": "soak",
         "started": started.isoformat(),
@@ -212,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             for run in runs
         ],
     }
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    path = write_beside(args.out, "soak", started, document)
     for run in runs:
         print(
             f"{run.front_end}: {run.verdict}: {run.rate_rps:.0f} req/s for {run.seconds:.0f} s, {run.requests} requests, "

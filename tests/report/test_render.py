@@ -274,7 +274,7 @@ def test_without_a_soak_the_report_says_how_to_get_one(written: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("beside", ["soak", "pages", "io", "scale-out"])
+@pytest.mark.parametrize("beside", ["soak", "pages", "io", "scale-out", "limits"])
 def test_latest_skips_the_other_measurements_files(tmp_path: Path, beside: str) -> None:
     (tmp_path / "20261201T000000Z.json").write_text("{}", encoding="utf-8")
     (tmp_path / f"{beside}-20261202T000000Z.json").write_text("{}", encoding="utf-8")
