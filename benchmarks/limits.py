@@ -28,7 +28,7 @@ from benchmarks.affinity import available_cores
 from benchmarks.arrivals import offsets
 from benchmarks.calibration import Calibration
 from benchmarks.floors import NOOP, running_floor
-from benchmarks.overload import WORKERS, Overload, judged, overloads
+from benchmarks.overload import OVERLOADED, WORKERS, Overload, judged, overloads
 from benchmarks.servers import running_server
 from benchmarks.wrk import run_wrk
 
@@ -60,7 +60,7 @@ class Measured:
     @property
     def at_double(self) -> Overload | None:
         """The open loop at 2x the capacity."""
-        return next((o for o in self.overloads if o.load.startswith("open loop 2x")), None)
+        return next((o for o in self.overloads if o.kind == OVERLOADED), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ WORKERS = 2
 CONNECTIONS = 256
 OPEN_LOOP_FACTOR = 2.0
 SECONDS = 10.0
+OVERLOADED = f"open loop {OPEN_LOOP_FACTOR:g}x"  # the kind of the open loop past capacity
 MAX_REFUSED_P99_MS = 50.0
 MAX_ACCEPTED_P99_OVER_P50 = 10.0
 MAX_PROBE_MS = 1000.0
@@ -75,6 +76,12 @@ class Overload:
     stalls: bool = False  # half load with frozen workers: nothing may be refused, and latency has no goal
     # The same load's p99 against the no-op server: what the generators alone take (None: not measured)
     generators_p99_ms: float | None = None
+
+    @property
+    def kind(self) -> str:
+        """The load without its rate ("closed loop c=256", "open loop 2x", "open loop 0.5x"), to pair a front end's
+        run with the generators' run of the same load."""
+        return " ".join(self.load.split(" ")[:3]).rstrip(",")
 
     @property
     def accepted_bound_ms(self) -> float:
@@ -141,7 +148,7 @@ def overloads(
     runs: list[tuple[str, bool, Callable[[], Counts]]] = [
         (f"closed loop c={CONNECTIONS}", False, lambda: _closed(url, bodies)),
         (
-            f"open loop {OPEN_LOOP_FACTOR:g}x {capacity:.0f} req/s",
+            f"{OVERLOADED} {capacity:.0f} req/s",
             False,
             lambda: _open(url, bodies, OPEN_LOOP_FACTOR * capacity),
         ),
@@ -220,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def judged(overload: Overload, generators: list[Overload]) -> Overload:
     """`overload` with the p99 its generators alone took under the same load (the no-op server's run of it)."""
-    same = [alone for alone in generators if alone.load.split(" ")[:3] == overload.load.split(" ")[:3]]
+    same = [alone for alone in generators if alone.kind == overload.kind]
     return (
         dataclasses.replace(overload, generators_p99_ms=same[0].counts.accepted_p99_ms) if same else overload
     )

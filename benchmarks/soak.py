@@ -47,9 +47,8 @@ MAX_RSS_GROWTH = 0.10
 # A host this much slower than when the capacity was measured makes the half held 80 % of what it then allows, where
 # Poisson bursts and stalls meet the in-flight limit: FastAPI's capacity once fell from 592 to 327 req/s mid-soak.
 HOST_SLOWED = 1.6
-HOST_PROBES = (
-    3  # calibration probes a reading of the host's speed takes the median of (~1.5 s, the server idle)
-)
+# Calibration probes a reading of the host's speed takes the median of (~1.5 s, the server idle).
+HOST_PROBES = 3
 
 Verdict = Literal["passed", "inconclusive", "FAILED"]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -91,6 +90,11 @@ class SoakRun:
         """How much slower the host was around slice `index` than when the capacity was measured (1.0: as fast)."""
         probes = self.host_probe_ms
         return max(probes[index : index + 2]) / probes[0] if len(probes) > index + 1 else 1.0
+
+    @property
+    def host_slowdown_max(self) -> float:
+        """The host's slowest over its speed when the capacity was measured (1.0 when never slower or not timed)."""
+        return max(map(self.host_slowdown, range(len(self.refused_by_slice))), default=1.0)
 
     @property
     def refused_while_host_slowed(self) -> int:
@@ -197,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(),
         "model": predictor.name,
         "max_rss_growth": MAX_RSS_GROWTH,
+        "host_slowed": HOST_SLOWED,
         "settings": settings,  # SERVEBENCH_* given with --setting over the shipped ones
         "runs": [
             {
@@ -221,8 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             f"generator's bursts; {run.refused_while_host_slowed} on time while the host had slowed "
             f"{HOST_SLOWED:g}x or more), generator's worst send lag {run.send_lag_max_ms:.0f} ms, capacity "
             f"{run.capacity_rps:.0f} req/s before and {run.capacity_after_rps:.0f} after, host at most "
-            f"{max(map(run.host_slowdown, range(len(run.refused_by_slice))), default=1.0):.2f}x as slow as at "
-            "the start"
+            f"{run.host_slowdown_max:.2f}x as slow as at the start"
         )
     print(path)
     return 0 if all(run.passed for run in runs) else 1

@@ -317,7 +317,8 @@ def soak(r: Report) -> str:
         "time was refused. When the host stalls the generator, it sends all that fell due meanwhile at once: nginx "
         "refuses that burst past the in-flight limit, and those refusals are counted apart. A calibration loop is "
         'timed before the capacity and after each slice ("host, slowest": its slowest time over its first); a run '
-        "whose only refusals on time came where the host had slowed 1.6× or more is inconclusive, since the rate "
+        f"whose only refusals on time came where the host had slowed {r.soak.host_slowed:g}× or more is "
+        "inconclusive, since the rate "
         "held was then no longer half of what the host allowed.",
         table((*headers, "result"), (row.cells for row in soak_rows(r.soak))),
     )

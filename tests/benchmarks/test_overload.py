@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from benchmarks.faults import ProbeResult
-from benchmarks.overload import Counts, Overload, judged
+from benchmarks.overload import OVERLOADED, Counts, Overload, judged
 
 
 def overload(counts: Counts, live: list[float | None] | None = None) -> Overload:
@@ -74,3 +74,11 @@ def test_each_front_end_run_is_judged_against_the_generators_under_the_same_load
     ]  # fmt: skip
     assert judged(closed, alone).generators_p99_ms == 140.0
     assert judged(open_loop, alone).generators_p99_ms == 2.0
+
+
+def test_a_loads_kind_is_its_name_without_the_rate() -> None:
+    run = overload(Counts(100, 900, 0, 10.0, 10.0))
+    assert run.kind == "closed loop c=256"
+    assert dataclasses.replace(run, load="open loop 2x 331 req/s").kind == OVERLOADED
+    stalls = dataclasses.replace(run, load="open loop 0.5x, workers frozen 0.1 s every 1.5 s")
+    assert stalls.kind == "open loop 0.5x"
