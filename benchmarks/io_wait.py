@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import load, slo_search
-from benchmarks.arrivals import offsets
 from benchmarks.environment import git_revision
 from benchmarks.faults import closed_loop
 from benchmarks.servers import running_delay_proxy, running_server
@@ -76,21 +75,12 @@ def request_bodies() -> list[bytes]:
 def measure(
     url: str, bodies: list[bytes], slo_ms: float, start_rps: float, growth: float
 ) -> slo_search.Outcome:
-    """The Server scenario's search against `url`."""
+    """The Server scenario's search against `url`, refusals counted as misses of the p99 (as the full run counts them)."""
 
     def trial(rate: float) -> slo_search.TrialLoad:
         duration = slo_search.trial_seconds(rate)
         sample = load.open_loop(url, bodies, rate=rate, duration_s=duration, arrivals="poisson")
-        # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
-        scheduled = len(offsets(rate, duration, "poisson"))
-        judged = slo_search.TrialLoad(
-            offered_rps=rate,
-            delivered_rps=rate * sample.requests / scheduled,
-            p99_ms=sample.percentile_us(99.0) / 1000,
-            samples=sample.requests,
-            errors=sample.errors,
-            refused=sample.refused,
-        )
+        judged = slo_search.TrialLoad.of(sample, rate, duration)
         print(
             f"      {rate:7.1f}/s: p99 {judged.p99_ms:7.1f} ms, {sample.errors} errors, {sample.refused} refused"
         )

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from benchmarks import cli, load, slo_search
 from benchmarks.affinity import available_cores
-from benchmarks.arrivals import offsets
 from benchmarks.calibration import Calibration
 from benchmarks.floors import NOOP, running_floor
 from benchmarks.overload import OVERLOADED, WORKERS, Overload, judged, overloads
@@ -132,16 +131,7 @@ def capacity_at_slo(url: str, bodies: list[bytes], slo_ms: float) -> slo_search.
     def trial(rate: float) -> slo_search.TrialLoad:
         duration = slo_search.trial_seconds(rate)
         sample = load.open_loop(url, bodies, rate=rate, duration_s=duration, arrivals="poisson")
-        # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
-        scheduled = len(offsets(rate, duration, "poisson"))
-        return slo_search.TrialLoad(
-            offered_rps=rate,
-            delivered_rps=rate * sample.requests / scheduled,
-            p99_ms=sample.percentile_counting_refusals_ms(slo_search.PERCENTILE),
-            samples=sample.requests,
-            errors=sample.errors,
-            refused=sample.refused,
-        )
+        return slo_search.TrialLoad.of(sample, rate, duration)
 
     return slo_search.search(trial, slo_ms, START_RPS)
 

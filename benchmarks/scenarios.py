@@ -15,7 +15,6 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from benchmarks import affinity, resources, slo_search
-from benchmarks.arrivals import offsets
 from benchmarks.page_load import mib_per_person, run_people
 from benchmarks.repeats import Repeat, from_sample, from_wrk, load_figures
 from benchmarks.results import Figure, Measurement, Trial
@@ -259,16 +258,7 @@ class Server(Scenario):
             time.sleep(SETTLE_S)
             duration = slo_search.trial_seconds(rate, bench.settings.trial_queries)
             sample = bench.open_loop(run, url, rate, duration)
-            # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
-            scheduled = len(offsets(rate, duration, "poisson"))
-            return slo_search.TrialLoad(
-                offered_rps=rate,
-                delivered_rps=rate * sample.requests / scheduled,
-                p99_ms=sample.percentile_counting_refusals_ms(PERCENTILE),
-                samples=sample.requests,
-                errors=sample.errors,
-                refused=sample.refused,
-            )
+            return slo_search.TrialLoad.of(sample, rate, duration)
 
         start, growth = self._start(run)
         # A failure at or below a rate an earlier repeat held is doubted and tried again (slo_search.doubt).

@@ -13,7 +13,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from benchmarks.load_sample import misses_allowed
+from benchmarks.arrivals import offsets
+from benchmarks.load_sample import LoadSample, misses_allowed
 
 # 600 queries put the p99's 95 % confidence interval between about p98.2 and p99.8 (order statistics: rank
 # 594 ± 1.96·√(600·0.01·0.99) ≈ ± 5): tight enough for a search whose steps are 5 % apart, and it keeps the
@@ -43,6 +44,20 @@ class TrialLoad:
     samples: int
     errors: int
     refused: int
+
+    @classmethod
+    def of(cls, sample: LoadSample, rate: float, duration_s: float) -> TrialLoad:
+        """What a trial of Poisson arrivals at `rate` for `duration_s` measured, refusals counted as misses."""
+        # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
+        scheduled = len(offsets(rate, duration_s, "poisson"))
+        return cls(
+            offered_rps=rate,
+            delivered_rps=rate * sample.requests / scheduled,
+            p99_ms=sample.percentile_counting_refusals_ms(PERCENTILE),
+            samples=sample.requests,
+            errors=sample.errors,
+            refused=sample.refused,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from benchmarks import slo_search
+from benchmarks.arrivals import offsets
 from benchmarks.load_sample import OK, REFUSED, LoadSample, misses_allowed
 
 SLO_MS = 50.0
@@ -133,3 +134,20 @@ def test_the_p99_counting_refusals_and_the_judge_draw_the_line_at_the_same_count
 
 def test_a_p99_objective_lets_one_query_in_a_hundred_miss() -> None:
     assert [misses_allowed(n, 99) for n in (99, 100, 600, 1000, 1099)] == [0, 1, 6, 10, 10]
+
+
+def test_a_trial_counts_refusals_as_misses_and_measures_delivery_against_the_schedule() -> None:
+    rate, duration_s = 200.0, 3.0
+    scheduled = len(offsets(rate, duration_s, "poisson"))
+    sample = LoadSample(duration_s=duration_s)
+    answered = scheduled // 2
+    for index in range(answered - 2):
+        sample.record(OK, 1_000 + 100 * index)  # every 200 a different latency, so a rank shows
+    for _ in range(2):  # within the misses a p99 allows, and answered faster than any 200
+        sample.record(REFUSED, 100)
+    load = slo_search.TrialLoad.of(sample, rate, duration_s)
+    assert load.delivered_rps == pytest.approx(rate * answered / scheduled)
+    assert (load.samples, load.refused, load.errors) == (answered, 2, 0)
+    assert load.p99_ms == sample.percentile_counting_refusals_ms(slo_search.PERCENTILE)
+    # Counted as fast answers, the refusals would have lowered it.
+    assert load.p99_ms > sample.percentile_us(slo_search.PERCENTILE) / 1000
