@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from benchmarks.servers import RunningServer, running_command
+from flask_app.gunicorn_conf import THREADS
 from shared_model.proxied import UPSTREAM_PLACEHOLDER
 
 WSGI_FLOOR = "wsgi-floor"
@@ -27,7 +28,7 @@ def floor_arguments(name: str, port: int, workers: int) -> list[str]:
             f"--bind=unix:{UPSTREAM_PLACEHOLDER}",
             f"--workers={workers}",
             "--worker-class=gthread",
-            "--threads=4",
+            f"--threads={THREADS}",
             "--log-level=warning",
         )
     if name == ASGI_FLOOR:
