@@ -2,14 +2,12 @@
 
 Each HTTP front end (shipped configuration, 2 workers) is overloaded twice: a closed loop of 256 connections, and
 the open-loop generator at twice the capacity wrk measured just before (the best of three short runs; Poisson
-arrivals). Each load runs with a
-liveness and a readiness prober in processes of their own. The goals: refusals' p99 < 50 ms, accepted requests'
-p99 <= 10x the unloaded p50, no transport error or timeout, every probe answered within 1 s. The same loads against
-the no-op server show what the generators themselves take: a latency goal they alone already miss under a load is
-not judged for any front end under it (on a slow host the closed loop of 256 alone has a p99 past 100 ms), and the
-closing lines say so. On a shared 2-core machine these are figures to read
-(their spread is too wide for a test to assert them), so the live fault test checks only what does not depend on
-timing.
+arrivals). Each load runs with a liveness and a readiness prober in processes of their own. The goals: refusals' p99
+< 50 ms, accepted requests' p99 <= 10x the unloaded p50, no transport error or timeout, every probe answered within
+1 s. The same loads against the no-op server show what the generators themselves take: a latency goal they alone
+already miss under a load is not judged for any front end under it (on a slow host the closed loop of 256 alone has
+a p99 past 100 ms), and the closing lines say so. On a shared 2-core machine these are figures to read (their spread
+is too wide for a test to assert them), so the live fault test checks only what does not depend on timing.
 
 A third load is no overload: half the capacity, with every worker frozen for 0.1 s every 1.5 s (a host stall made
 to order). Its goal is that nothing is refused and nothing fails: the backlog a stall leaves is worked off. Past
