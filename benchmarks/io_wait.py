@@ -79,11 +79,9 @@ def measure(
     """The Server scenario's search against `url`, refusals counted as misses of the p99 (as the full run counts them)."""
 
     def trial(rate: float) -> slo_search.TrialLoad:
-        duration = slo_search.trial_seconds(rate)
-        sample = load.open_loop(url, bodies, rate=rate, duration_s=duration, arrivals="poisson")
-        judged = slo_search.TrialLoad.of(sample, rate, duration)
+        judged = load.poisson_trial(url, bodies, rate)
         print(
-            f"      {rate:7.1f}/s: p99 {judged.p99_ms:7.1f} ms, {sample.errors} errors, {sample.refused} refused"
+            f"      {rate:7.1f}/s: p99 {judged.p99_ms:7.1f} ms, {judged.errors} errors, {judged.refused} refused"
         )
         return judged
 

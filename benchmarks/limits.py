@@ -21,6 +21,7 @@ import statistics
 import sys
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from benchmarks import cli, load, slo_search
@@ -126,13 +127,7 @@ def to_ship(found: list[LimitRow], front_end: str) -> LimitRow | None:
 def capacity_at_slo(url: str, bodies: list[bytes], slo_ms: float) -> slo_search.Outcome:
     """The Server scenario's search against `url`: the highest Poisson rate whose p99, refusals counted as misses,
     is within `slo_ms`."""
-
-    def trial(rate: float) -> slo_search.TrialLoad:
-        duration = slo_search.trial_seconds(rate)
-        sample = load.open_loop(url, bodies, rate=rate, duration_s=duration, arrivals="poisson")
-        return slo_search.TrialLoad.of(sample, rate, duration)
-
-    return slo_search.search(trial, slo_ms, START_RPS)
+    return slo_search.search(partial(load.poisson_trial, url, bodies), slo_ms, START_RPS)
 
 
 def measure(

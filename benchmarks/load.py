@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import uvloop
 
 from benchmarks import arrivals as schedule
+from benchmarks import slo_search
 from benchmarks.generators import run_processes
 from benchmarks.load_sample import HIGHEST_US, LOWEST_US, SIGNIFICANT_FIGURES, LoadSample
 from benchmarks.pacer import MAX_CONNECTIONS, paced
@@ -147,6 +148,14 @@ async def _sequential(url: str, bodies: Sequence[bytes], count: int) -> list[Ans
     finally:
         await connection.close()
     return answers
+
+
+def poisson_trial(url: str, bodies: Sequence[bytes], rate: float) -> slo_search.TrialLoad:
+    """One trial of the Server scenario's search run by a harness of its own (bench-io, limits): Poisson arrivals at
+    `rate` for as long as `slo_search.trial_seconds` asks."""
+    duration = slo_search.trial_seconds(rate)
+    sample = open_loop(url, bodies, rate=rate, duration_s=duration, arrivals="poisson")
+    return slo_search.TrialLoad.of(sample, rate, duration)
 
 
 def sequential(url: str, bodies: Sequence[bytes], count: int) -> list[Answer]:

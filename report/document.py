@@ -318,8 +318,7 @@ def soak(r: Report) -> str:
         "refuses that burst past the in-flight limit, and those refusals are counted apart. A calibration loop is "
         'timed before the capacity and after each slice ("host, slowest": its slowest time over its first); a run '
         f"whose only refusals on time came where the host had slowed {r.soak.host_slowed:g}× or more is "
-        "inconclusive, since the rate "
-        "held was then no longer half of what the host allowed.",
+        "inconclusive, since the rate held was then no longer half of what the host allowed.",
         table((*headers, "result"), (row.cells for row in soak_rows(r.soak))),
     )
 

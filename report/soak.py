@@ -55,9 +55,8 @@ class Soak(BaseModel):
     started: str
     model: str
     max_rss_growth: float
-    host_slowed: float = (
-        1.6  # the soak's HOST_SLOWED; older files timed no probes, so it never applied to them
-    )
+    # The soak's HOST_SLOWED (benchmarks.soak); older files timed no probes, so it never applied to them.
+    host_slowed: float = 1.6
     settings: dict[str, str] = {}  # SERVEBENCH_* given over the shipped ones (older files: none)
     runs: list[SoakRun]
 
