@@ -75,7 +75,12 @@ def resource_measurements(run: Run) -> list[Measurement]:
         out.append(
             Measurement(
                 scenario="browser",
-                params={"submits": len(run.browser_ms), "varied_feature": run.browser_feature},
+                params={
+                    "submits": len(run.browser_ms),
+                    "varied_feature": run.browser_feature,
+                    # Submit i here and submit i of these pages were taken moments apart: their ratio pairs.
+                    **({"interleaved_with": ",".join(run.browser_beside)} if run.browser_beside else {}),
+                },
                 # submit_to_result_ms is the click to the painted answer; the parts say where it went.
                 figures={
                     "submit_to_result_ms": Figure.of("ms", run.browser_ms),

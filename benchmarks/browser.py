@@ -126,6 +126,13 @@ class BrowserSample:
     parts_ms: dict[str, list[float]] = field(default_factory=lambda: {part: [] for part in PARTS})
     wrong: list[str] = field(default_factory=list)
 
+    def add(self, parts: dict[str, float], shown: object, want: object, submitted: str) -> None:
+        """One measured submit: its parts, and a wrong answer named by what was submitted."""
+        for part in PARTS:
+            self.parts_ms[part].append(parts[part])
+        if shown != want:
+            self.wrong.append(f"{submitted}: shown {shown!r}, expected {want!r}")
+
     @property
     def submit_ms(self) -> list[float]:
         """Click → the frame that paints the answer, per measured submit."""
@@ -146,42 +153,49 @@ def chromium_path() -> str:
 
 
 def submit_times(
-    base_url: str,
+    pages: Sequence[tuple[str, PageHooks]],
     records: Sequence[dict[str, Any]],
     expected: Sequence[dict[str, Any]],
     feature: str,
     *,
     cores: Sequence[int],
-    hooks: PageHooks = PAGES[STREAMLIT],
-) -> BrowserSample:
-    """Submit each record's value of `feature` (the form keeps its examples elsewhere); time click → new result."""
-    sample = BrowserSample()
+    on_submit: Callable[[], None] | None = None,
+) -> list[BrowserSample]:
+    """Submit each record's value of `feature` on every page in turn; time click → new result, one sample a page.
+
+    Pages are (base URL, hooks), each in its own tab of one Chromium. Submit i of every page is taken moments apart,
+    the pages' order flipping from one record to the next, so the host's drifts fall on both alike and submit i
+    of two pages pairs (a ratio per submit). The form keeps its examples in the other features.
+    """
+    samples = [BrowserSample() for _ in pages]
     pinned = affinity.pin_self(cores)  # Chromium and the Playwright driver inherit the generator's cores
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_FLAGS))
             try:
-                page = browser.new_page()
-                page.set_default_timeout(TIMEOUT_MS)
-                page.add_init_script(CLOCK % json.dumps(hooks.result))
-                page.goto(base_url)
-                page.get_by_role("button", name=SUBMIT_LABEL, exact=True).wait_for()
+                tabs = [_opened(browser.new_page(), base_url, hooks) for base_url, hooks in pages]
                 for index, (record, want) in enumerate(zip(records, expected, strict=True)):
-                    parts, shown = _submit(page, hooks, feature, record[feature])
-                    if index < WARMUP_SUBMITS:
-                        continue
-                    for part in PARTS:
-                        sample.parts_ms[part].append(parts[part])
-                    if shown != want:
-                        sample.wrong.append(
-                            f"{feature}={record[feature]!r}: shown {shown!r}, expected {want!r}"
-                        )
+                    order = list(range(len(pages)))
+                    for which in order if index % 2 == 0 else order[::-1]:
+                        parts, shown = _submit(tabs[which], pages[which][1], feature, record[feature])
+                        if index >= WARMUP_SUBMITS:
+                            samples[which].add(parts, shown, want, f"{feature}={record[feature]!r}")
+                    if on_submit is not None:
+                        on_submit()
             finally:
                 browser.close()
     finally:
         if pinned:
             affinity.unpin_self()
-    return sample
+    return samples
+
+
+def _opened(page: Page, base_url: str, hooks: PageHooks) -> Page:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.add_init_script(CLOCK % json.dumps(hooks.result))
+    page.goto(base_url)
+    page.get_by_role("button", name=SUBMIT_LABEL, exact=True).wait_for()
+    return page
 
 
 def _submit(page: Page, hooks: PageHooks, feature: str, value: Any) -> tuple[dict[str, float], object]:

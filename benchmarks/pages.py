@@ -103,7 +103,7 @@ def measure_page(
             count = browser.WARMUP_SUBMITS + submits
             chosen = [records[i % len(records)] for i in range(count)]
             wanted = [expected[i % len(expected)] for i in range(count)]
-            sample = browser.submit_times(server.base_url, chosen, wanted, feature, cores=[], hooks=hooks)
+            (sample,) = browser.submit_times([(server.base_url, hooks)], chosen, wanted, feature, cores=[])
             if sample.wrong:
                 raise RuntimeError(f"{name}: the browser showed wrong answers: {sample.wrong[:2]}")
             for part, times in sample.parts_ms.items():

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import statistics
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import psutil
 
 SAMPLE_INTERVAL_S = 0.05
+# PeakRss finds the tree's processes again this often, so that a worker respawned under load joins the sample. Not
+# every sample: finding them reads every process's /proc entry (about 1.5 ms with 65 processes, more in a full run's
+# hundreds), in the harness, whose asyncio generator waited for the GIL meanwhile.
+TREE_REFRESH_S = 1.0
 TIMING_ENTRY = re.compile(r"\s*([A-Za-z0-9_.-]+)((?:\s*;\s*[A-Za-z]+=\"?[^,;\"]*\"?)*)")
 
 
@@ -25,13 +30,19 @@ def tree(pid: int) -> list[psutil.Process]:
 
 def rss_bytes(pid: int) -> tuple[int, list[int]]:
     """(RSS summed over the tree, each process's RSS); shared pages count once per process, as top shows."""
+    sizes = rss_of(tree(pid))
+    return sum(sizes), sizes
+
+
+def rss_of(processes: Sequence[psutil.Process]) -> list[int]:
+    """Each process's RSS, leaving out those that have exited."""
     sizes = []
-    for process in tree(pid):
+    for process in processes:
         try:
             sizes.append(int(process.memory_info().rss))
         except psutil.Error:
             continue
-    return sum(sizes), sizes
+    return sizes
 
 
 def cpu_seconds(pid: int) -> float:
@@ -48,7 +59,11 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass(slots=True)
 class PeakRss:
-    """Samples the tree's RSS in a background thread while a load runs; `peak` is the largest seen."""
+    """Samples the tree's RSS in a background thread while a load runs; `peak` is the largest seen.
+
+    The thread shares the harness's GIL with the load generator, so a sample reads only the processes found at most
+    `TREE_REFRESH_S` ago.
+    """
 
     pid: int
     peak: int = 0
@@ -66,8 +81,12 @@ class PeakRss:
             self._thread.join()
 
     def _sample(self) -> None:
+        processes: list[psutil.Process] = []
+        found_at = -TREE_REFRESH_S
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes(self.pid)[0])
+            if time.monotonic() - found_at >= TREE_REFRESH_S:
+                processes, found_at = tree(self.pid), time.monotonic()
+            self.peak = max(self.peak, sum(rss_of(processes)))
             self._stop.wait(SAMPLE_INTERVAL_S)
 
 

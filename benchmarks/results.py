@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 # `plan.browser_submits`; 1.2 added `stability`, `paired_ratios`, `instructions`, the `server` scenario with its
 # `trials`, and `plan.slo_ms`; 1.3 the `peer` targets (MLServer, BentoML) with `plan.peers`, and each target's
 # `protocol` and `verification`; 1.4 each target's `runtime` and the levers' `exactness`; 1.5 the Flask page's
-# `page_people` scenario with `plan.page_people`, and each boilerplate row's `page_lines` by language. 1.0 to 1.4
+# `page_people` scenario with `plan.page_people`, and each boilerplate row's `page_lines` by language; 1.6 the
+# `browser` scenario's `interleaved_with` (its submits taken in turn with those pages', so they pair). 1.0 to 1.5
 # files still read.
-SCHEMA_VERSION: Literal["1.5"] = "1.5"
-SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5"]
+SCHEMA_VERSION: Literal["1.6"] = "1.6"
+SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[

@@ -29,6 +29,7 @@ from benchmarks.pairing import paired_ratios
 from benchmarks.peers.serving import check_peer, predict_request
 from benchmarks.progress import progress_for
 from benchmarks.records import generated_records, load_records
+from benchmarks.repeats import Repeat
 from benchmarks.results import ContractRow, InstructionCount, Results, write_results
 from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario
@@ -148,10 +149,24 @@ class Harness:
         cpu_before = resources.cpu_seconds(run.server.pid)
         with resources.PeakRss(run.server.pid) as peak:
             repeat = scenario.run(self, run)
-        cpu = resources.cpu_seconds(run.server.pid) - cpu_before
-        repeat.cpu_us_per_request = cpu / (repeat.samples or 1) * 1e6
-        repeat.peak_rss_mb = peak.peak / MIB
-        run.repeats[scenario.key].append(repeat)
+        _note(run, scenario, repeat, resources.cpu_seconds(run.server.pid) - cpu_before, peak.peak)
+
+    def measure_together(self, runs: Sequence[Run], scenario: Scenario) -> None:
+        """One measured repeat of `scenario` on each target, taking turns; each tree's own CPU time and peak RSS
+        (its CPU time over its own requests: the others' work is in their trees). A target whose part failed keeps
+        its failure."""
+        servers = [run.server for run in runs]
+        assert all(server is not None for server in servers)
+        pids = [server.pid for server in servers if server is not None]
+        cpu_before = [resources.cpu_seconds(pid) for pid in pids]
+        with ExitStack() as stack:
+            peaks = [stack.enter_context(resources.PeakRss(pid)) for pid in pids]
+            repeats = scenario.run_together(self, runs)
+        for run, pid, before, peak, repeat in zip(runs, pids, cpu_before, peaks, repeats, strict=True):
+            if isinstance(repeat, Exception):
+                run.failure = f"{type(repeat).__name__}: {repeat}"
+            else:
+                _note(run, scenario, repeat, resources.cpu_seconds(pid) - before, peak.peak)
 
     def note_idle(self, run: Run) -> None:
         """Idle RSS of the tree after the warm-up, and the Server-Timing split from sequential requests."""
@@ -162,23 +177,35 @@ class Harness:
             answers = sequential(run.url("/v1/predict"), self.bodies, assembly.SERVER_TIMING_SAMPLES)
             run.timing = resources.server_timing(a.headers.get("server-timing", "") for a in answers)
 
-    def browser_cross_check(self, run: Run) -> None:
-        """Click → rendered result in Chromium, on records that differ from the form's examples in one feature."""
+    def browser_cross_check(self, runs: Sequence[Run], on_submit: Callable[[], None]) -> None:
+        """Click → rendered result in Chromium on every page at once, submits interleaved, on records that differ
+        from the form's examples in one feature; a page that shows a wrong answer gets its failure."""
         spec = self.predictor.spec
         feature = browser.varied_feature(spec).name
+        records = self.browser_records(feature)
+        expected = [expected_answer(self.predictor, self.validator, record) for record in records]
+        pages = [(run.url(""), browser.PAGES[run.spec.name]) for run in runs]
+        samples = browser.submit_times(
+            pages, records, expected, feature, cores=self.generator_cores, on_submit=on_submit
+        )
+        for run, sample in zip(runs, samples, strict=True):
+            if sample.wrong:
+                run.failure = "RuntimeError: the browser showed wrong answers: " + "; ".join(sample.wrong[:3])
+                continue
+            run.browser_ms, run.browser_parts_ms, run.browser_feature = (
+                sample.submit_ms,
+                sample.parts_ms,
+                feature,
+            )
+            run.browser_beside = [other.spec.name for other in runs if other is not run]
+
+    def browser_records(self, feature: str) -> list[dict[str, Any]]:
+        """The form's example with `feature` set from the run's records, neighbours always different."""
         values = [record[feature] for record in self.records]
         # Neighbouring submits must differ, or the second would show the same answer as the first.
         distinct = [value for index, value in enumerate(values) if index == 0 or value != values[index - 1]]
         count = browser.WARMUP_SUBMITS + self.settings.browser_submits
-        records = [{**spec.example_record(), feature: value} for value in distinct[:count]]
-        expected = [expected_answer(self.predictor, self.validator, record) for record in records]
-        hooks = browser.PAGES[run.spec.name]
-        sample = browser.submit_times(
-            run.url(""), records, expected, feature, cores=self.generator_cores, hooks=hooks
-        )
-        if sample.wrong:
-            raise RuntimeError("the browser showed wrong answers: " + "; ".join(sample.wrong[:3]))
-        run.browser_ms, run.browser_parts_ms, run.browser_feature = sample.submit_ms, sample.parts_ms, feature
+        return [{**self.predictor.spec.example_record(), feature: value} for value in distinct[:count]]
 
     def _check_answers(self, run: Run, server: Server, count: int | None = None) -> list[str]:
         records, expected = self.records[:count], self.expected[:count]
@@ -355,17 +382,30 @@ def _measure_rounds(
                 progress.advance(task)
                 if round_index == 0:
                     _guarded(run, partial(harness.note_idle, run))
-            # Scenario by scenario across the group: a front end and its floor are measured moments apart.
+            # Scenario by scenario across the group: a front end and its floor are measured moments apart (a Server
+            # search's trials even take turns).
             for scenario in _scenarios_of(members):
-                for run in members:
-                    if scenario in run.scenarios:
-                        progress.update(
-                            task, description=f"round {round_index + 1}: {run.spec.label} {scenario}"
-                        )
-                        _guarded(run, partial(harness.measure, run, scenario))
-                        progress.advance(task)
+                chosen = [run for run in members if scenario in run.scenarios and run.failure is None]
+                if scenario.together and chosen:
+                    names = ", ".join(run.spec.label for run in chosen)
+                    progress.update(
+                        task, description=f"round {round_index + 1}: {scenario}, in turn: {names}"
+                    )
+                    harness.measure_together(chosen, scenario)
+                    progress.advance(task, len(chosen))
+                    continue
+                for run in chosen:
+                    progress.update(task, description=f"round {round_index + 1}: {run.spec.label} {scenario}")
+                    _guarded(run, partial(harness.measure, run, scenario))
+                    progress.advance(task)
         progress.update(task, description=f"round {round_index + 1}: calibration probe")
         calibration.probe(f"after round {round_index + 1}")
+
+
+def _note(run: Run, scenario: Scenario, repeat: Repeat, cpu_s: float, peak_rss: int) -> None:
+    repeat.cpu_us_per_request = cpu_s / (repeat.samples or 1) * 1e6
+    repeat.peak_rss_mb = peak_rss / MIB
+    run.repeats[scenario.key].append(repeat)
 
 
 def _scenarios_of(runs: Sequence[Run]) -> list[Scenario]:
@@ -379,11 +419,19 @@ def _browser_cross_checks(harness: Harness, runs: Sequence[Run], progress: Progr
     if not harness.settings.browser_submits:
         return
     chosen = [run for run in runs if browser.measures_page(run.spec) and run.failure is None]
-    task = progress.add_task("browser cross-check", total=len(chosen))
-    for run in chosen:
-        progress.update(task, description=f"browser cross-check: {run.spec.label}")
-        _guarded(run, partial(harness.browser_cross_check, run))
-        progress.advance(task)
+    if not chosen:
+        return
+    names = " + ".join(run.spec.label for run in chosen)
+    task = progress.add_task(
+        f"browser cross-check: {names}", total=browser.WARMUP_SUBMITS + harness.settings.browser_submits
+    )
+    try:
+        harness.browser_cross_check(chosen, lambda: progress.advance(task))
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # e.g. no Chromium: every page keeps the failure instead of figures
+        for run in chosen:
+            run.failure = f"{type(error).__name__}: {error}"
 
 
 def _cold_starts(harness: Harness, runs: Sequence[Run]) -> None:

@@ -31,6 +31,9 @@ class Run:
     browser_ms: list[float] = field(default_factory=list)
     browser_parts_ms: dict[str, list[float]] = field(default_factory=dict)  # benchmarks.browser.PARTS
     browser_feature: str = ""
+    browser_beside: list[str] = field(
+        default_factory=list
+    )  # the pages whose submits were interleaved with these
     verification: str | None = None  # how a peer (or a front end over OIP) was verified, in one line
 
     def url(self, path: str) -> str:

@@ -43,6 +43,8 @@ class Scenario(ABC):
     kind: ClassVar[str]
     recorded: ClassVar[Recorded]
     generator: ClassVar[str | None] = "wrk"  # whose ceiling flags its figures
+    # Whether a group's targets take turns within one repeat (`run_together`) rather than one after the other.
+    together: ClassVar[bool] = False
 
     @property
     @abstractmethod
@@ -59,6 +61,10 @@ class Scenario(ABC):
     @abstractmethod
     def run(self, bench: Bench, run: Run) -> Repeat:
         """One measured repeat on the started target."""
+
+    def run_together(self, bench: Bench, runs: Sequence[Run]) -> list[Repeat | Exception]:
+        """One measured repeat on each target, for a scenario whose targets take turns (`together`)."""
+        raise NotImplementedError(f"{self} measures one target at a time")
 
     def duration_s(self, settings: Settings) -> float:
         """Expected wall time of one repeat, for the plan's estimate."""
@@ -235,6 +241,7 @@ class Server(Scenario):
     kind: ClassVar[str] = "server"
     recorded: ClassVar[Recorded] = "server"
     generator: ClassVar[str | None] = "asyncio"
+    together: ClassVar[bool] = True
 
     @property
     def setting(self) -> float:
@@ -252,20 +259,38 @@ class Server(Scenario):
         return trials * (1.3 * slo_search.trial_seconds(math.inf, settings.trial_queries) + SETTLE_S)
 
     def run(self, bench: Bench, run: Run) -> Repeat:
-        url = run.url(bench.predict_request(run)[0])
+        (repeat,) = self.run_together(bench, [run])
+        if isinstance(repeat, Exception):
+            raise repeat
+        return repeat
 
-        def trial(rate: float) -> slo_search.TrialLoad:
+    def run_together(self, bench: Bench, runs: Sequence[Run]) -> list[Repeat | Exception]:
+        """One repeat on each target, their searches taking turns trial by trial (`slo_search.in_turn`), so a front
+        end's capacity and its floor's are measured over the same seconds; a target whose trial failed gets the
+        exception instead of a repeat."""
+        urls = [run.url(bench.predict_request(run)[0]) for run in runs]
+
+        def trial(index: int, rate: float) -> slo_search.TrialLoad:
             time.sleep(SETTLE_S)
             duration = slo_search.trial_seconds(rate, bench.settings.trial_queries)
-            sample = bench.open_loop(run, url, rate, duration)
+            sample = bench.open_loop(runs[index], urls[index], rate, duration)
             return slo_search.TrialLoad.of(sample, rate, duration)
 
+        outcomes = slo_search.in_turn([self._searching(bench, run) for run in runs], trial)
+        return [
+            outcome if isinstance(outcome, Exception) else self._repeat(run, outcome)
+            for run, outcome in zip(runs, outcomes, strict=True)
+        ]
+
+    def _searching(self, bench: Bench, run: Run) -> slo_search.Search:
         start, growth = self._start(run)
         # A failure at or below a rate an earlier repeat held is doubted and tried again (slo_search.doubt).
         held = max((r.throughput for r in run.repeats.get(self.key, [])), default=0.0)
-        outcome = slo_search.search(
-            trial, self.slo_ms, start, growth, self.trials(bench.settings), passed_before=held
+        return slo_search.searching(
+            self.slo_ms, start, growth, self.trials(bench.settings), passed_before=held
         )
+
+    def _repeat(self, run: Run, outcome: slo_search.Outcome) -> Repeat:
         repeat_index = len(run.repeats.get(self.key, []))
         trials = [_trial(repeat_index, judged) for judged in outcome.trials]
         return Repeat(

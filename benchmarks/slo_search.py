@@ -10,7 +10,7 @@ explain (`doubt`) is tried once more at the same rate, and the second trial deci
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 
 from benchmarks.arrivals import offsets
@@ -135,8 +135,10 @@ def _noted(judged: Judged, note: str) -> Judged:
     return replace(judged, why=f"{judged.why}; {note}")
 
 
-def search(
-    trial: Callable[[float], TrialLoad],
+Search = Generator[float, TrialLoad, Outcome]
+
+
+def searching(
     slo_ms: float,
     start_rps: float,
     growth: float = FIRST_GROWTH,
@@ -144,8 +146,9 @@ def search(
     *,
     passed_before: float = 0.0,
     second_trials: bool = True,
-) -> Outcome:
-    """Find the highest rate that passes, starting at `start_rps`; `trial(rate)` runs one trial.
+) -> Search:
+    """The search for the highest rate that passes, from `start_rps`: it yields each rate to try, is sent that
+    trial's load, and returns the outcome. As a generator, searches of several targets can take turns (`in_turn`).
 
     `passed_before` is the highest rate an earlier repeat of the same search held. A doubted failure (`doubt`) is
     tried once more, within the `max_trials` budget; both trials are kept, the second decides the rate.
@@ -155,11 +158,11 @@ def search(
     passing, failing = 0.0, math.inf
     rate = start_rps
     while len(outcome.trials) < max_trials:
-        judged = judge(trial(rate), slo_ms)
+        judged = judge((yield rate), slo_ms)
         why_again = doubt(judged, slo_ms, max(passing, passed_before)) if second_trials else None
         if why_again is not None and len(outcome.trials) + 2 <= max_trials:
             outcome.trials.append(_noted(judged, f"doubted ({why_again}), tried again"))
-            judged = judge(trial(rate), slo_ms)
+            judged = judge((yield rate), slo_ms)
             judged = _noted(judged, "the failure " + ("not confirmed" if judged.passed else "confirmed"))
         outcome.trials.append(judged)
         if judged.passed:
@@ -176,4 +179,49 @@ def search(
             rate = failing / max(growth, FIRST_GROWTH)
         else:
             rate = math.sqrt(passing * failing)
+    return outcome
+
+
+def in_turn(
+    searches: Sequence[Search], trial: Callable[[int, float], TrialLoad]
+) -> list[Outcome | Exception]:
+    """Run the searches taking turns, one trial each in order, until every one has its outcome.
+
+    `trial(i, rate)` runs search i's trial. Two targets' trials are then seconds apart, not a whole search: the host's
+    drifts (which on this machine kind last seconds to minutes) fall on both alike, so their ratio pairs. A search
+    whose trial raised ends there with the exception; the others go on.
+    """
+    outcomes: list[Outcome | Exception | None] = [None] * len(searches)
+    due = {index: next(search) for index, search in enumerate(searches)}
+    while due:
+        for index in list(due):
+            try:
+                due[index] = searches[index].send(trial(index, due[index]))
+            except StopIteration as finished:
+                outcomes[index] = finished.value
+                del due[index]
+            except Exception as error:  # this target's failure; the other searches go on
+                searches[index].close()
+                outcomes[index] = error
+                del due[index]
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def search(
+    trial: Callable[[float], TrialLoad],
+    slo_ms: float,
+    start_rps: float,
+    growth: float = FIRST_GROWTH,
+    max_trials: int = MAX_TRIALS,
+    *,
+    passed_before: float = 0.0,
+    second_trials: bool = True,
+) -> Outcome:
+    """One search on its own, `trial(rate)` running each trial (`searching` says how it goes)."""
+    one = searching(
+        slo_ms, start_rps, growth, max_trials, passed_before=passed_before, second_trials=second_trials
+    )
+    (outcome,) = in_turn([one], lambda _, rate: trial(rate))
+    if isinstance(outcome, Exception):
+        raise outcome
     return outcome

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from benchmarks.results import Figure, Results
 from report.blocks import bullets, heading, join, table
-from report.figures import headlines, normalised
+from report.figures import headlines, normalised, ratio_of
 from report.levers import levers
 from report.loading import ResultsError, load_results
+from report.pages import click_ratio
 from report.peers import goals
 from report.steadiness import percent, run_word
 from report.tables import SERVER_FLOOR
@@ -53,18 +54,6 @@ class Agreement:
         return None if difference is None else abs(difference) <= AGREEMENT + 1e-9
 
 
-def ratio_of(top: Figure, bottom: Figure, *, paired: bool = True) -> Figure | None:
-    """`top` over `bottom`: repeat by repeat when `paired` (repeat i of both taken in round i) and as many, else
-    the medians' ratio within the extremes' (the lowest top over the highest bottom, and the other way)."""
-    if paired and len(top.repeats) == len(bottom.repeats):
-        ratios = [t / b for t, b in zip(top.repeats, bottom.repeats, strict=True) if b > 0]
-        return Figure.of("×", ratios) if ratios else None
-    if bottom.min <= 0:
-        return None
-    low, high = top.min / bottom.max, top.max / bottom.min
-    return Figure(unit="×", repeats=[], min=low, median=top.median / bottom.median, max=high)
-
-
 def headline_ratios(results: Results) -> dict[str, Figure]:
     """Every headline ratio this run has, by a name that is the same in every run that has it."""
     results = normalised(results)
@@ -83,7 +72,7 @@ def headline_ratios(results: Results) -> dict[str, Figure]:
 
 def _memory_and_pages(results: Results) -> dict[str, Figure | None]:
     """Idle memory of each front end over FastAPI's (one denominator, so each ratio keeps its name across runs),
-    and Streamlit's click → result over the Flask page's (clicks are not paired: each page had its own)."""
+    and Streamlit's click → result over the Flask page's (`report.pages.click_ratio`)."""
     heads = {head.front_end: head for head in headlines(results)}
     found: dict[str, Figure | None] = {}
     base = heads.get(MEMORY_BASE)
@@ -92,11 +81,7 @@ def _memory_and_pages(results: Results) -> dict[str, Figure | None]:
             found[f"memory: {name} idle RSS over {MEMORY_BASE}'s"] = ratio_of(
                 head.idle_rss_mb, base.idle_rss_mb
             )
-    streamlit, flask = heads.get("streamlit"), heads.get("flask")
-    if streamlit and flask and streamlit.click_ms and flask.click_ms:
-        found["pages: Streamlit's click → result over the Flask page's"] = ratio_of(
-            streamlit.click_ms, flask.click_ms, paired=False
-        )
+    found["pages: Streamlit's click → result over the Flask page's"] = click_ratio(results)
     return found
 
 

@@ -15,7 +15,7 @@ from report.method import method
 from report.model_levers import HEADERS as MODEL_LEVER_HEADERS
 from report.model_levers import model_lever_lines, model_lever_rows
 from report.overhead import instruction_rows, layer_lines, paired_rows
-from report.pages import missing_lines, page_rows, people_of
+from report.pages import click_ratio_line, missing_lines, page_rows, people_of
 from report.peers import goal_lines, peer_rows, peer_targets
 from report.scale_out import scale_out_lines, scale_out_rows
 from report.soak import soak_rows
@@ -282,7 +282,7 @@ def pages(r: Report) -> str | None:
         heading(2, "Pages for people"),
         intro,
         table(headers, (row.cells for row in rows)),
-        bullets(missing_lines(r.results)),
+        bullets([line for line in [click_ratio_line(r.results)] if line] + missing_lines(r.results)),
     )
 
 

@@ -39,6 +39,9 @@ class Headline:
     cold_start_s: Figure | None
     logical_lines: int | None
     click_ms: Figure | None = None  # a page's click → painted answer in Chromium (Streamlit, the Flask page)
+    click_beside: tuple[
+        str, ...
+    ] = ()  # the front ends whose pages' submits were taken in turn with these (1.6)
     # A page's people at once (`page_people` of them): the server tree's RSS growth per person, and submits/s.
     rss_per_person_mb: Figure | None = None
     page_people: int | None = None
@@ -106,6 +109,23 @@ def figure(target: Target | None, scenario: str, key: str, **params: float | int
     """One figure of one measurement, or None."""
     found = measurement(target, scenario, **params)
     return found.figures.get(key) if found is not None else None
+
+
+def _beside(browser: Measurement | None) -> tuple[str, ...]:
+    interleaved = str(browser.params.get("interleaved_with", "")) if browser is not None else ""
+    return tuple(name.removesuffix("_app") for name in interleaved.split(",") if name)
+
+
+def ratio_of(top: Figure, bottom: Figure, *, paired: bool = True) -> Figure | None:
+    """`top` over `bottom`: repeat by repeat when `paired` (repeat i of both taken in round i) and as many, else
+    the medians' ratio within the extremes' (the lowest top over the highest bottom, and the other way)."""
+    if paired and len(top.repeats) == len(bottom.repeats):
+        ratios = [t / b for t, b in zip(top.repeats, bottom.repeats, strict=True) if b > 0]
+        return Figure.of("×", ratios) if ratios else None
+    if bottom.min <= 0:
+        return None
+    low, high = top.min / bottom.max, top.max / bottom.min
+    return Figure(unit="×", repeats=[], min=low, median=top.median / bottom.median, max=high)
 
 
 def levels(target: Target | None, scenario: str, param: str) -> list[float]:
@@ -198,6 +218,7 @@ def headline(
         ),
         logical_lines=row.logical_lines if row is not None else None,
         click_ms=figure(target, "browser", "submit_to_result_ms"),
+        click_beside=_beside(measurement(target, "browser")),
         rss_per_person_mb=per_person,
         page_people=people if rate is not None or per_person is not None else None,
         page_rate=rate,

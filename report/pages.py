@@ -8,7 +8,7 @@ the server tree's RSS growth per person at that number.
 from __future__ import annotations
 
 from benchmarks.results import Figure, Results
-from report.figures import PAGE_FRONT_ENDS, Headline, headlines
+from report.figures import PAGE_FRONT_ENDS, Headline, headlines, ratio_of
 from report.tables import Row
 
 LANGUAGES = ("Python", "HTML/Jinja", "CSS", "JavaScript")
@@ -36,6 +36,33 @@ def page_heads(results: Results) -> list[Headline]:
     """The headlines of the front ends with a page for people, Streamlit first."""
     heads = {head.front_end: head for head in headlines(results)}
     return [heads[name] for name in PAGE_FRONT_ENDS if name in heads]
+
+
+def click_ratio(results: Results) -> Figure | None:
+    """Streamlit's click → result over the Flask page's: submit by submit when the two pages' submits were taken in
+    turn (schema 1.6), else the medians' ratio within the extremes'; None unless both pages were clicked."""
+    heads = {head.front_end: head for head in page_heads(results)}
+    streamlit, flask = heads.get("streamlit"), heads.get("flask")
+    if streamlit is None or flask is None or streamlit.click_ms is None or flask.click_ms is None:
+        return None
+    paired = "flask" in streamlit.click_beside
+    return ratio_of(streamlit.click_ms, flask.click_ms, paired=paired)
+
+
+def click_ratio_line(results: Results) -> str | None:
+    """The pages' click ratio in a sentence, saying whether it pairs submits."""
+    ratio = click_ratio(results)
+    if ratio is None:
+        return None
+    how = (
+        "the median of the submit-by-submit ratios (the two pages' submits taken in turn)"
+        if ratio.repeats
+        else "the ratio of the two medians, within the extremes' (the pages were clicked one after the other)"
+    )
+    return (
+        f"Streamlit's click → result is {ratio.median:.2f}× the Flask page's ({ratio.min:.2f}–{ratio.max:.2f}): "
+        f"{how}."
+    )
 
 
 def people_of(results: Results) -> int | None:

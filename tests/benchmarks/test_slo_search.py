@@ -151,3 +151,37 @@ def test_a_trial_counts_refusals_as_misses_and_measures_delivery_against_the_sch
     assert load.p99_ms == sample.percentile_counting_refusals_ms(slo_search.PERCENTILE)
     # Counted as fast answers, the refusals would have lowered it.
     assert load.p99_ms > sample.percentile_us(slo_search.PERCENTILE) / 1000
+
+
+def test_searches_in_turn_alternate_trial_by_trial_and_find_what_each_finds_alone() -> None:
+    capacities = (1000.0, 600.0)  # within 50 ms up to 816/s and 490/s
+
+    def server(capacity: float) -> Trial:
+        return lambda rate: slo_search.TrialLoad(rate, rate, queueing_p99(rate, capacity), 600, 0, 0)
+
+    alone = [slo_search.search(server(c), SLO_MS, start_rps=300.0, max_trials=20) for c in capacities]
+    order: list[int] = []
+
+    def trial(index: int, rate: float) -> slo_search.TrialLoad:
+        order.append(index)
+        return slo_search.TrialLoad(rate, rate, queueing_p99(rate, capacities[index]), 600, 0, 0)
+
+    searches = [slo_search.searching(SLO_MS, 300.0, max_trials=20) for _ in capacities]
+    together = slo_search.in_turn(searches, trial)
+    assert together == alone
+    shorter = min(len(outcome.trials) for outcome in alone)
+    assert order[: 2 * shorter] == [0, 1] * shorter  # turn by turn while both search
+    assert len(order) == sum(len(outcome.trials) for outcome in alone)
+
+
+def test_a_search_whose_trial_raised_ends_with_the_error_and_the_other_goes_on() -> None:
+    def trial(index: int, rate: float) -> slo_search.TrialLoad:
+        if index == 0 and rate > 400:
+            raise ConnectionError("the server went away")
+        return slo_search.TrialLoad(rate, rate, queueing_p99(rate), 600, 0, 0)
+
+    searches = [slo_search.searching(SLO_MS, 300.0, max_trials=20) for _ in range(2)]
+    failed, found = slo_search.in_turn(searches, trial)
+    assert isinstance(failed, ConnectionError)
+    assert isinstance(found, slo_search.Outcome)
+    assert 816 / slo_search.RESOLUTION <= found.capacity_rps <= 816

@@ -8,9 +8,10 @@ import pytest
 
 from benchmarks.results import Figure, Results
 from report import agreement
-from report.agreement import AGREEMENT, Agreement, headline_ratios, main, ratio_of
+from report.agreement import AGREEMENT, Agreement, headline_ratios, main
 from report.contents import build
 from report.document import markdown
+from report.figures import ratio_of
 from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from tests.report.sample_results import sample_results
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.results import BoilerplateRow, Measurement, Results, Target
+from benchmarks.results import BoilerplateRow, Figure, Measurement, Results, Target
 from report.__main__ import main
 from report.contents import build
 from report.document import markdown
 from report.figures import normalised
-from report.pages import lines_text, missing_lines, page_rows, people_of
+from report.pages import click_ratio, click_ratio_line, lines_text, missing_lines, page_rows, people_of
 from report.scoring import DEFAULT_WEIGHTS, parse_weights
 from report.verdicts import Verdict, verdicts
 from tests.report.recorded import recorded_results
@@ -222,3 +222,54 @@ def test_an_older_results_file_renders_and_says_what_it_lacks(results: Results, 
     assert f"Lines by language are not in this results file ({lacking})" in section
     assert "Flask page (Jinja2, gthread): no people at once in this results file" in section
     assert "| Streamlit app (shipped) | not recorded |" in section
+
+
+def clicked(streamlit_ms: list[float], flask_ms: list[float], *, interleaved: bool) -> Results:
+    """The paged sample with these submits, the two pages' taken in turn (schema 1.6) or one page after the other."""
+
+    def browser(target: Target) -> Target:
+        if not any(m.scenario == "browser" for m in target.measurements):
+            return target
+        mine, theirs = (
+            ("streamlit_app", "flask_app")
+            if target.name == "streamlit_app"
+            else ("flask_app", "streamlit_app")
+        )
+        params: dict[str, float | int | str] = {"submits": len(streamlit_ms)}
+        if interleaved:
+            params["interleaved_with"] = theirs
+        times = streamlit_ms if mine == "streamlit_app" else flask_ms
+        found = [m for m in target.measurements if m.scenario != "browser"]
+        found.append(
+            Measurement(
+                scenario="browser", params=params, figures={"submit_to_result_ms": Figure.of("ms", times)}
+            )
+        )
+        return target.model_copy(update={"measurements": found})
+
+    results = paged()
+    return results.model_copy(
+        update={"schema_version": "1.6", "targets": [browser(target) for target in results.targets]}
+    )
+
+
+def test_the_click_ratio_pairs_submits_taken_in_turn_and_else_divides_the_medians() -> None:
+    # The host slowed both pages alike on the third submit: paired, the ratio does not see it.
+    streamlit, flask = [40.0, 50.0, 200.0, 60.0], [100.0, 100.0, 500.0, 100.0]
+    paired = click_ratio(clicked(streamlit, flask, interleaved=True))
+    assert paired is not None
+    assert paired.repeats == [0.4, 0.5, 0.4, 0.6]
+    assert paired.median == pytest.approx(0.45)
+    line = click_ratio_line(clicked(streamlit, flask, interleaved=True))
+    assert line is not None
+    assert "0.45×" in line
+    assert "submit-by-submit" in line
+    apart = click_ratio(clicked(streamlit, flask, interleaved=False))
+    assert apart is not None
+    assert apart.repeats == []
+    assert apart.median == pytest.approx(55.0 / 100.0)
+    assert apart.min == pytest.approx(40.0 / 500.0)
+    assert apart.max == pytest.approx(200.0 / 100.0)
+    assert "ratio of the two medians" in (
+        click_ratio_line(clicked(streamlit, flask, interleaved=False)) or ""
+    )
