@@ -26,6 +26,11 @@ QUEUE_INTERVAL_MS = 100.0  # CoDel's interval: this long above the target, and t
 # the worker is taking predictions up at least 4/3 as fast as they arrive. After a host stall at half load the waits
 # fall by about an interval per interval; under overload they grow, or level off at the proxy's in-flight limit.
 DRAINING_SHARE = 0.25
+# A queue that stood this many intervals ago stands again at the first prediction past the target (CoDel also
+# remembers a recent dropping state). Under overload the refusals empty a standing queue until it clears, and it
+# refills in tens of ms: without the memory each refill then admitted a whole interval's waits of up to the proxy's
+# in-flight limit. Shorter than a period of host stalls (1.5 s in the overload probe), which 16 intervals chained.
+REMEMBERED_INTERVALS = 4
 
 
 class StandingQueue:
@@ -35,7 +40,8 @@ class StandingQueue:
     that drains now and then only delays: a burst is never refused (nginx's in-flight limit bounds how long it can
     grow). A queue stands when every prediction for a whole interval waited longer than the target and the waits did
     not fall meanwhile: then only those that waited at most the target are worked on and the rest are refused at
-    once, until a whole interval passes in which none waited longer. (A prediction that finds the queue empty proves
+    once, until a whole interval passes in which none waited longer; within REMEMBERED_INTERVALS of that, one
+    prediction past the target stands it again. (A prediction that finds the queue empty proves
     nothing: under overload the refusals empty it, each in microseconds, and the next wave fills it again. One late
     prediction proves nothing either: a host stall or a collection pause delays a few, and refusing them only turns
     late answers into failed ones. Nor do waits that fall while above the target: that is a stall's backlog being
@@ -61,6 +67,7 @@ class StandingQueue:
         self._since: float | None = None
         self._first_wait_ms = 0.0  # the wait that started the clock
         self._standing = False
+        self._cleared_at: float | None = None  # when a standing queue last cleared
 
     @property
     def service_ms(self) -> float | None:
@@ -95,16 +102,24 @@ class StandingQueue:
         within = waited <= self.target_ms
         # The clock runs while every prediction is on the other side of the target from the state: above it while
         # the queue only delays, within it while the queue stands. A whole interval of that flips the state.
-        if within != self._standing:
+        if not within and not self._standing and self._stood_recently(now):
+            self._standing, self._since = True, None
+        elif within != self._standing:
             self._since = None
         elif self._since is None:
             self._since, self._first_wait_ms = now, waited
         elif (now - self._since) * 1000 > self.interval_ms:
-            if self._standing or not self._draining(waited):
-                self._standing, self._since = not self._standing, None
+            if self._standing:
+                self._standing, self._since, self._cleared_at = False, None, now
+            elif not self._draining(waited):
+                self._standing, self._since = True, None
             else:  # a backlog worked off: judge the next interval
                 self._since, self._first_wait_ms = now, waited
         return within or not self._standing
+
+    def _stood_recently(self, now: float) -> bool:
+        cleared = self._cleared_at
+        return cleared is not None and (now - cleared) * 1000 <= REMEMBERED_INTERVALS * self.interval_ms
 
     def _draining(self, waited: float) -> bool:
         return self._first_wait_ms - waited >= DRAINING_SHARE * self.interval_ms

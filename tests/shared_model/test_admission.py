@@ -12,7 +12,7 @@ from shared_model.admission import Admission, InflightLimit, is_limited
 from shared_model.errors import Overloaded
 from shared_model.loop_delay import LoopDelay
 from shared_model.settings import load_settings
-from shared_model.standing_queue import QUEUE_TARGET_MS, StandingQueue, waited_ms
+from shared_model.standing_queue import QUEUE_TARGET_MS, REMEMBERED_INTERVALS, StandingQueue, waited_ms
 
 
 def test_the_limit_admits_up_to_its_count_and_gives_places_back():
@@ -160,9 +160,28 @@ def test_the_queue_stands_until_a_whole_interval_passes_with_no_long_wait():
     assert queue.admits(stamp(10))  # the clock starts with the first short wait after the last long one
     time.sleep(0.15)
     assert queue.admits(stamp(10))  # a whole interval with no long wait: the queue has drained
-    drained = not queue.standing
-    assert queue.admits(stamp(30))  # a burst again: a late prediction is served until a queue stands
-    assert drained
+    assert not queue.standing
+
+
+def test_a_queue_that_stood_a_moment_ago_stands_again_at_the_first_long_wait():
+    queue = standing(StandingQueue(ceiling_ms=25, interval_ms=20), 30)
+    assert queue.admits(stamp(10))
+    time.sleep(0.03)
+    assert queue.admits(stamp(10))  # a whole interval with no long wait: cleared
+    assert not queue.standing
+    # Under overload the refusals emptied it, and it refills within tens of ms: no second interval of long waits.
+    assert not queue.admits(stamp(30))
+    assert queue.standing
+
+
+def test_long_after_a_queue_cleared_a_late_prediction_is_a_burst_again():
+    queue = standing(StandingQueue(ceiling_ms=25, interval_ms=20), 30)
+    assert queue.admits(stamp(10))
+    time.sleep(0.03)
+    assert queue.admits(stamp(10))
+    time.sleep(0.02 * REMEMBERED_INTERVALS + 0.03)  # past the memory: a host stall now is not the old queue
+    assert queue.admits(stamp(30))
+    assert not queue.standing
 
 
 def test_a_backlog_that_is_being_worked_off_never_stands():
