@@ -28,8 +28,9 @@ from benchmarks import cli, load, slo_search
 from benchmarks.affinity import available_cores
 from benchmarks.calibration import Calibration
 from benchmarks.floors import NOOP, running_floor
-from benchmarks.overload import OVERLOADED, WORKERS, Overload, closed_capacity, judged, overloads
+from benchmarks.overload import OVERLOADED, WORKERS, Overload, judged, overloads
 from benchmarks.servers import running_server
+from benchmarks.wrk import best_throughput
 
 DEFAULT_VALUES = (4, 8, 16)
 DEFAULT_ROUNDS = 2
@@ -146,7 +147,7 @@ def measure(
         load.sequential(url, bodies, WARM_UP)
         capacity = capacity_at_slo(url, bodies, slo_ms).capacity_rps
     with running_server(front_end, workers=WORKERS, env=env) as server:
-        closed = closed_capacity(f"{server.base_url}/v1/predict", bodies)
+        closed = best_throughput(f"{server.base_url}/v1/predict", bodies)
         found = overloads(f"{front_end} {limit}", server.base_url, bodies, closed, server.pid)
     return Measured(front_end, limit, round_index, capacity, closed, tuple(found))
 

@@ -35,7 +35,7 @@ from benchmarks.floors import NOOP, running_floor
 from benchmarks.load import open_loop, sequential
 from benchmarks.load_sample import OK, REFUSED
 from benchmarks.servers import running_server
-from benchmarks.wrk import run_wrk
+from benchmarks.wrk import best_throughput
 
 WORKERS = 2
 CONNECTIONS = 256
@@ -48,10 +48,6 @@ MAX_PROBE_MS = 1000.0
 STALLED_LOAD = 0.5  # of the capacity
 FREEZE_EVERY_S = 1.5
 FREEZE_FOR_S = 0.1  # four times the longest stall seen here (the soak's generator lagged up to 27 ms)
-# The capacity the open loop doubles: the most of a few short runs of wrk, since a host stall only ever lowers one
-# (one 5 s run read 285-764 req/s of the same server in one session, and "2x" of a low reading was no overload).
-CAPACITY_RUNS = 3
-CAPACITY_RUN_S = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +134,6 @@ class Overload:
         )
 
 
-def closed_capacity(url: str, bodies: list[bytes]) -> float:
-    """The server's throughput at c=8: the best of CAPACITY_RUNS runs of wrk."""
-    return max(
-        run_wrk(url, bodies, connections=8, duration_s=CAPACITY_RUN_S).throughput
-        for _ in range(CAPACITY_RUNS)
-    )
-
-
 def overloads(
     target: str, base_url: str, bodies: list[bytes], capacity: float, server_pid: int | None = None
 ) -> list[Overload]:
@@ -218,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     for front_end in front_ends:
         env = {"SERVEBENCH_LOG_LEVEL": "WARNING", **settings}
         with running_server(front_end, workers=WORKERS, env=env) as server:
-            capacity = closed_capacity(f"{server.base_url}/v1/predict", bodies)
+            capacity = best_throughput(f"{server.base_url}/v1/predict", bodies)
             capacities.append(capacity)
             for overload in overloads(front_end, server.base_url, bodies, capacity, server.pid):
                 measured.append(overload)

@@ -3,14 +3,15 @@ for a long while.
 
 A soak finds what a short run cannot: memory that grows with requests served, and errors that need time to appear.
 Per front end (shipped configuration, 1 worker, pinned apart from the generator as in the benchmark): its capacity is
-measured first (wrk, 8 connections, 5 s), then the open-loop generator sends half of it for `--seconds` in slices,
-reading the server tree's RSS after each, and its capacity is measured again at the end. It passes when RSS grew
-less than 10 % from the first slice to the last, no request failed, and none sent on time was refused. (When the host
-stalls the generator, it sends all that fell due meanwhile at once, and nginx refuses that burst past the in-flight
-limit: those refusals are counted apart.) The calibration loop is timed before the capacity and after each slice: a
-run whose only refusals on time came in slices where the host had slowed HOST_SLOWED times or more is inconclusive,
-not passed and not failed, since the rate held was no longer half of what the host allowed. The results file
-(`soak-<UTC timestamp>.json`) sits beside the benchmark's; `make soak` runs it, outside the full benchmark's budget.
+measured first (wrk, 8 connections, the best of three 3 s runs), then the open-loop generator sends half of it for
+`--seconds` in slices, reading the server tree's RSS after each, and its capacity is measured again at the end. It
+passes when RSS grew less than 10 % from the first slice to the last, no request failed, and none sent on time was
+refused. (When the host stalls the generator, it sends all that fell due meanwhile at once, and nginx refuses that
+burst past the in-flight limit: those refusals are counted apart.) The calibration loop is timed before the capacity
+and after each slice: a run whose only refusals on time came in slices where the host had slowed HOST_SLOWED times or
+more is inconclusive, not passed and not failed, since the rate held was no longer half of what the host allowed. The
+results file (`soak-<UTC timestamp>.json`) sits beside the benchmark's; `make soak` runs it, outside the full
+benchmark's budget.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from benchmarks.cli import (
 )
 from benchmarks.load import open_loop
 from benchmarks.servers import RunningServer, running_server
-from benchmarks.wrk import run_wrk
+from benchmarks.wrk import best_throughput
 
 DEFAULT_SECONDS = 600.0
 SLICES = 10
@@ -154,7 +155,7 @@ def soak(
         affinity.pin_tree(server.pid, server_cores)
         url = f"{server.base_url}/v1/predict"
         probe = host_probe_ms()
-        capacity = run_wrk(url, bodies, connections=8, duration_s=5, cores=generator_cores).throughput
+        capacity = best_throughput(url, bodies, generator_cores)
         run = SoakRun(front_end, capacity, capacity * LOAD_FRACTION, seconds, host_probe_ms=[round(probe, 2)])
         for index in range(SLICES):
             affinity.pin_self(generator_cores)
@@ -178,9 +179,7 @@ def soak(
                 file=sys.stderr,
                 flush=True,
             )
-        run.capacity_after_rps = run_wrk(
-            url, bodies, connections=8, duration_s=5, cores=generator_cores
-        ).throughput
+        run.capacity_after_rps = best_throughput(url, bodies, generator_cores)
         return run
 
 
