@@ -41,13 +41,13 @@ class StandingQueue:
     grow). A queue stands when every prediction for a whole interval waited longer than the target and the waits did
     not fall meanwhile: then only those that waited at most the target are worked on and the rest are refused at
     once, until a whole interval passes in which none waited longer; within REMEMBERED_INTERVALS of that, one
-    prediction past the target stands it again. (A prediction that finds the queue empty proves
-    nothing: under overload the refusals empty it, each in microseconds, and the next wave fills it again. One late
-    prediction proves nothing either: a host stall or a collection pause delays a few, and refusing them only turns
-    late answers into failed ones. Nor do waits that fall while above the target: that is a stall's backlog being
-    worked off at a load the worker can carry.) The target is STANDING_SERVICES times the worker's own service time,
-    at most `ceiling_ms`: what is accepted under overload stays a small multiple of the unloaded latency on a fast
-    host and a slow one alike. Without the stamp (in process, no proxy) it admits everything.
+    prediction past the target stands it again. (A prediction that finds the queue empty proves nothing: under
+    overload the refusals empty it, each in microseconds, and the next wave fills it again. One late prediction
+    proves nothing either: a host stall or a collection pause delays a few, and refusing them only turns late answers
+    into failed ones. Nor do waits that fall while above the target: that is a stall's backlog being worked off at a
+    load the worker can carry.) The target is STANDING_SERVICES times the worker's own service time, at most
+    `ceiling_ms`: what is accepted under overload stays a small multiple of the unloaded latency on a fast host and a
+    slow one alike. Without the stamp (in process, no proxy) it admits everything.
     """
 
     def __init__(

@@ -10,7 +10,8 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import httpx
 import psutil
@@ -34,6 +35,7 @@ SECONDS = 5.0
 REPLACE_SECONDS = 5.0  # after the load, for the replacement worker to appear
 RAMP_SECONDS = 10.0  # at most, to accept the burst's connections
 ANSWERING_PID = re.compile(r" (\d+) servebench\.access: POST /v1/predict 200 ")
+T = TypeVar("T")
 
 
 @pytest.fixture(params=["flask_app", "fastapi_app"])
@@ -104,9 +106,7 @@ def test_a_worker_killed_under_load_is_replaced(server: RunningServer):
     assert after.status_code == 200
     # The supervisor notices the death on its next check and starts a new worker; on a slowed host that can fall just
     # after the load ends (a fresh clone saw uvicorn's replacement still missing right then), so allow it a moment.
-    deadline = time.monotonic() + REPLACE_SECONDS
-    while len(worker_processes(server.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _polled(lambda: len(worker_processes(server.pid)) >= 2, REPLACE_SECONDS, 0.1)
     assert len(worker_processes(server.pid)) == 2, "the killed worker was not replaced"
 
 
@@ -138,8 +138,15 @@ def _wait_until_accepted(server: RunningServer, count: int, timeout: float) -> f
 
 
 def _answering_worker(server: RunningServer) -> int:
-    deadline = time.monotonic() + 5
-    while not (found := ANSWERING_PID.findall(server.log())) and time.monotonic() < deadline:
-        time.sleep(0.05)  # the access line is written just after the answer is sent
+    # The access line is written just after the answer is sent.
+    found = _polled(lambda: ANSWERING_PID.findall(server.log()), 5, 0.05)
     assert found, server.log()
     return int(found[-1])
+
+
+def _polled(condition: Callable[[], T], timeout: float, step: float) -> T:
+    """`condition()`'s value once it is true, or its last value when `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(step)
+    return value

@@ -163,22 +163,24 @@ def test_the_queue_stands_until_a_whole_interval_passes_with_no_long_wait():
     assert not queue.standing
 
 
-def test_a_queue_that_stood_a_moment_ago_stands_again_at_the_first_long_wait():
-    queue = standing(StandingQueue(ceiling_ms=25, interval_ms=20), 30)
+def cleared(queue: StandingQueue) -> StandingQueue:
+    """A standing queue after a whole interval in which no prediction waited past the target."""
     assert queue.admits(stamp(10))
-    time.sleep(0.03)
-    assert queue.admits(stamp(10))  # a whole interval with no long wait: cleared
+    time.sleep(queue.interval_ms / 1000 * 1.5)
+    assert queue.admits(stamp(10))
     assert not queue.standing
+    return queue
+
+
+def test_a_queue_that_stood_a_moment_ago_stands_again_at_the_first_long_wait():
+    queue = cleared(standing(StandingQueue(ceiling_ms=25, interval_ms=20), 30))
     # Under overload the refusals emptied it, and it refills within tens of ms: no second interval of long waits.
     assert not queue.admits(stamp(30))
     assert queue.standing
 
 
 def test_long_after_a_queue_cleared_a_late_prediction_is_a_burst_again():
-    queue = standing(StandingQueue(ceiling_ms=25, interval_ms=20), 30)
-    assert queue.admits(stamp(10))
-    time.sleep(0.03)
-    assert queue.admits(stamp(10))
+    queue = cleared(standing(StandingQueue(ceiling_ms=25, interval_ms=20), 30))
     time.sleep(0.02 * REMEMBERED_INTERVALS + 0.03)  # past the memory: a host stall now is not the old queue
     assert queue.admits(stamp(30))
     assert not queue.standing
