@@ -1,12 +1,13 @@
 """Bounded work as a pure ASGI middleware inside the contract middleware.
 
-A prediction is refused at once with 503 `overloaded` when it waited behind a standing queue (the proxy's stamp,
-judged when the loop takes it up), when its task starts behind a queue on the event loop longer than MAX_QUEUE_MS
-(shared_model.loop_delay.LoopDelay, when given one), or when its body has arrived while MAX_INFLIGHT others are being
-worked on. The count starts with the whole body, so a client still sending (a slow upload) holds no place. The
-shipped launcher puts nginx in front, which refuses first and keeps the loop's work bounded, so there the loop rule
-is not kept (it would refuse late what nginx had admitted). In process and under uvicorn alone the loop rule
-applies, and is slow under overload: it runs only once uvicorn has read the request (benchmarks/METHOD.md).
+Behind the proxy a prediction waits its turn (shared_model.loop_turns.LoopTurns: one starts per loop iteration),
+then is refused at once with 503 `overloaded` when it waited behind a standing queue (the proxy's stamp, judged as
+its turn comes), or when its body has arrived while MAX_INFLIGHT others are being worked on. The count starts with
+the whole body, so a client still sending (a slow upload) holds no place. Under uvicorn alone (no proxy to bound the
+loop's work) there are no turns: a prediction is refused when its task starts behind a queue on the event loop
+longer than MAX_QUEUE_MS (shared_model.loop_delay.LoopDelay), a rule that is slow under overload because it runs
+only once uvicorn has read the request (benchmarks/METHOD.md). Behind nginx that rule is not kept (it would refuse
+late what nginx had admitted).
 """
 
 # file concern: admission
@@ -20,6 +21,7 @@ from fastapi_app.middleware import raw_header
 from shared_model.admission import Admission, Place, is_limited
 from shared_model.errors import Overloaded
 from shared_model.loop_delay import LoopDelay
+from shared_model.loop_turns import LoopTurns
 from shared_model.standing_queue import QUEUE_START_HEADER
 
 QUEUE_START_NAME = QUEUE_START_HEADER.lower().encode("latin-1")
@@ -29,17 +31,25 @@ class AdmissionMiddleware:
     """Admits a prediction, or refuses it before any of its work is done."""
 
     def __init__(
-        self, app: ASGIApp, admission: Admission, delay: LoopDelay | None, max_queue_s: float
+        self,
+        app: ASGIApp,
+        admission: Admission,
+        delay: LoopDelay | None,
+        max_queue_s: float,
+        turns: LoopTurns | None = None,
     ) -> None:
         self.app = app
         self.admission = admission
         self.delay = delay
         self.max_queue_s = max_queue_s
+        self.turns = turns
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
+        if self.turns is not None:
+            await self.turns.take()
         try:
             self.admission.judge(raw_header(scope, QUEUE_START_NAME))
             if self.delay is not None and not self.delay.admit(self.max_queue_s, self.admission.limit.limit):

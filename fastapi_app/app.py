@@ -37,6 +37,7 @@ from shared_model.batching import BatchPolicy, LoopBatcher
 from shared_model.heap import settle
 from shared_model.http import CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS
 from shared_model.loop_delay import LoopDelay
+from shared_model.loop_turns import LoopTurns
 from shared_model.store import AsyncStoreReader
 
 # concern: docs
@@ -56,8 +57,9 @@ def create_app(
     """Build the app; `on_loop` runs endpoints as `async def` (the default) rather than in FastAPI's threadpool.
 
     `queue_admission` also refuses predictions that start behind a queue on the event loop; off behind nginx, which
-    bounds the loop's work itself (there it would refuse late what nginx had admitted). `batched` gathers
-    concurrent single predictions on the event loop into one model call.
+    bounds the loop's work itself (there it would refuse late what nginx had admitted), and where predictions take
+    turns instead. `batched` gathers concurrent single predictions on the event loop into one model call (the batch
+    is their queue, so no turns).
     """
     settings = settings or load_settings()
     # concern: parsing_validation
@@ -69,6 +71,8 @@ def create_app(
 
     # concern: admission
     loop_delay = LoopDelay() if queue_admission else None
+    # concern: admission
+    turns = LoopTurns() if not queue_admission and not batched else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -152,6 +156,7 @@ def create_app(
         admission=admitting(settings),
         delay=loop_delay,
         max_queue_s=settings.MAX_QUEUE_MS / 1000,
+        turns=turns,
     )
     # concern: observability
     app.add_middleware(ContractMiddleware)  # added last, so outermost: every response gets its headers

@@ -79,9 +79,9 @@ FRONT_END_CONCERNS = {
         "error_mapping": 35,
         "docs": 26,
         "observability": 78,
-        "admission": 50,  # the stamp read and judged, the place taken and given back by the core's Admission
+        "admission": 61,  # the turn taken, the stamp read and judged, the place taken and given back by the core
         "cors": 9,
-        "server_config": 118,  # settling the heap in the lifespan
+        "server_config": 119,  # settling the heap in the lifespan
         "ui": 0,
         "batching": 13,
         "feature_store": 41,
