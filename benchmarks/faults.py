@@ -38,6 +38,7 @@ from benchmarks.load import (
 from benchmarks.load_sample import OK
 
 PROBE_TIMEOUT_S = 5.0
+READY = "ready"  # the prober's first line: imported, and probing from now on
 # After a failed connection a client pauses before the next, as real clients do: retrying at once, eight clients
 # spun thousands of connects a second once a draining server had closed its socket, and the host they starved
 # delayed the last requests in flight past the queue's limit.
@@ -144,12 +145,16 @@ def probing(url: str, *, interval_s: float = 0.25) -> Iterator[ProbeResult]:
     """GET `url` on a new connection every `interval_s` until exit, as an orchestrator's probe does.
 
     The prober is a process of its own, so that a load generator in this process cannot delay it: what it sees is
-    the server's answer time alone.
+    the server's answer time alone. It is running before this yields: two probers starting up (their imports) at
+    the start of a load took the CPU from Flask's two workers long enough to double its overload p99 (METHOD.md).
     """
     result = ProbeResult()
     command = [sys.executable, "-m", "benchmarks.faults", "--probe", url, "--interval", str(interval_s)]
     prober = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
+        assert prober.stdout is not None
+        if (started := prober.stdout.readline().strip()) != READY:
+            raise RuntimeError(f"the prober did not start: {started!r}")
         yield result
     finally:
         prober.send_signal(signal.SIGINT)
@@ -161,6 +166,7 @@ def _probe_forever(url: str, interval_s: float) -> None:
     # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it: the stop signal would
     # never arrive.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    print(READY, flush=True)
     try:
         while True:
             time.sleep(interval_s)
