@@ -207,14 +207,6 @@ def stalled_clients(host: str, port: int, count: int) -> Iterator[list[socket.so
             stalled.close()
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.faults", description="a liveness prober")
-    parser.add_argument("--probe", required=True, help="the URL to GET")
-    parser.add_argument("--interval", type=float, default=0.25, help="seconds between probes")
-    arguments = parser.parse_args()
-    _probe_forever(arguments.probe, arguments.interval)
-
-
 def worker_processes(server_pid: int) -> list[psutil.Process]:
     """The live worker processes under a server: gunicorn's master's children, or uvicorn's spawned processes."""
     return [process for process in psutil.Process(server_pid).children(recursive=True) if _is_worker(process)]
@@ -256,3 +248,11 @@ def frozen_workers(server_pid: int, *, every_s: float, for_s: float) -> Iterator
     finally:
         done.set()
         freezer.join()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.faults", description="a liveness prober")
+    parser.add_argument("--probe", required=True, help="the URL to GET")
+    parser.add_argument("--interval", type=float, default=0.25, help="seconds between probes")
+    arguments = parser.parse_args()
+    _probe_forever(arguments.probe, arguments.interval)
