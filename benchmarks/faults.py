@@ -27,6 +27,7 @@ import psutil
 import uvloop
 from hdrh.histogram import HdrHistogram
 
+from benchmarks.generators import READY, wait_until_ready
 from benchmarks.load import (
     HIGHEST_US,
     LOWEST_US,
@@ -38,7 +39,6 @@ from benchmarks.load import (
 from benchmarks.load_sample import OK
 
 PROBE_TIMEOUT_S = 5.0
-READY = "ready"  # the prober's first line: imported, and probing from now on
 # After a failed connection a client pauses before the next, as real clients do: retrying at once, eight clients
 # spun thousands of connects a second once a draining server had closed its socket, and the host they starved
 # delayed the last requests in flight past the queue's limit.
@@ -152,9 +152,7 @@ def probing(url: str, *, interval_s: float = 0.25) -> Iterator[ProbeResult]:
     command = [sys.executable, "-m", "benchmarks.faults", "--probe", url, "--interval", str(interval_s)]
     prober = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
-        assert prober.stdout is not None
-        if (started := prober.stdout.readline().strip()) != READY:
-            raise RuntimeError(f"the prober did not start: {started!r}")
+        wait_until_ready(prober, "the prober")
         yield result
     finally:
         prober.send_signal(signal.SIGINT)

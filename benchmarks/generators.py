@@ -54,9 +54,7 @@ def run_processes(
             }
             _write(child, json.dumps(job))
         for child in children:
-            assert child.stdout is not None
-            if child.stdout.readline().strip() != READY:
-                raise RuntimeError("a generator process did not start")
+            wait_until_ready(child, "a generator process")
         start = time.perf_counter() + START_MARGIN_S
         for child in children:
             _write(child, repr(start))
@@ -70,6 +68,13 @@ def run_processes(
             if child.poll() is None:
                 child.kill()
                 child.wait()
+
+
+def wait_until_ready(child: subprocess.Popen[str], what: str) -> None:
+    """Return once `child` has printed READY (its imports done, its work about to start); raise if it printed else."""
+    assert child.stdout is not None
+    if (line := child.stdout.readline().strip()) != READY:
+        raise RuntimeError(f"{what} did not start: {line!r}")
 
 
 def _write(child: subprocess.Popen[str], line: str) -> None:
