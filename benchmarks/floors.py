@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from benchmarks.servers import RunningServer, running_command
-from flask_app.gunicorn_conf import THREADS
+from flask_app import THREADS
 from shared_model.proxied import UPSTREAM_PLACEHOLDER
 
 WSGI_FLOOR = "wsgi-floor"

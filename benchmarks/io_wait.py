@@ -85,7 +85,7 @@ def measure(
         )
         return judged
 
-    return slo_search.search(trial, slo_ms, start_rps, growth)
+    return slo_search.search(slo_search.searching(slo_ms, start_rps, growth), trial)
 
 
 def warm_up(url: str, bodies: list[bytes]) -> None:

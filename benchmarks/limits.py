@@ -128,7 +128,9 @@ def to_ship(found: list[LimitRow], front_end: str) -> LimitRow | None:
 def capacity_at_slo(url: str, bodies: list[bytes], slo_ms: float) -> slo_search.Outcome:
     """The Server scenario's search against `url`: the highest Poisson rate whose p99, refusals counted as misses,
     is within `slo_ms`."""
-    return slo_search.search(partial(load.poisson_trial, url, bodies), slo_ms, START_RPS)
+    return slo_search.search(
+        slo_search.searching(slo_ms, START_RPS), partial(load.poisson_trial, url, bodies)
+    )
 
 
 def measure(

@@ -67,7 +67,7 @@ class Overload:
     """What one overload run showed, against the goals."""
 
     target: str
-    load: str
+    kind: str  # the load without its rate ("closed loop c=256", "open loop 2x"), which pairs it with the generators'
     unloaded_p50_ms: float
     counts: Counts
     live: ProbeResult
@@ -75,12 +75,11 @@ class Overload:
     stalls: bool = False  # half load with frozen workers: nothing may be refused, and latency has no goal
     # The same load's p99 against the no-op server: what the generators alone take (None: not measured)
     generators_p99_ms: float | None = None
+    detail: str = ""  # what else the load was: its rate, the freezes
 
     @property
-    def kind(self) -> str:
-        """The load without its rate ("closed loop c=256", "open loop 2x", "open loop 0.5x"), to pair a front end's
-        run with the generators' run of the same load."""
-        return " ".join(self.load.split(" ")[:3]).rstrip(",")
+    def load(self) -> str:
+        return f"{self.kind}, {self.detail}" if self.detail else self.kind
 
     @property
     def accepted_bound_ms(self) -> float:
@@ -143,23 +142,30 @@ def overloads(
     sequential(url, bodies, 20)  # warm-up
     # Spaced requests, none waiting for another: the unloaded latency.
     unloaded = open_loop(url, bodies, rate=50, duration_s=2.0).accepted_percentile_us(50) / 1000
-    # Each load: its name, whether it is the stalls at half load, and how to run it.
-    runs: list[tuple[str, bool, Callable[[], Counts]]] = [
-        (f"closed loop c={CONNECTIONS}", False, lambda: _closed(url, bodies)),
+    # Each load: its kind, what else it is, whether it is the stalls at half load, and how to run it.
+    runs: list[tuple[str, str, bool, Callable[[], Counts]]] = [
+        (f"closed loop c={CONNECTIONS}", "", False, lambda: _closed(url, bodies)),
         (
-            f"{OVERLOADED} {capacity:.0f} req/s",
+            OVERLOADED,
+            f"capacity {capacity:.0f} req/s",
             False,
             lambda: _open(url, bodies, OPEN_LOOP_FACTOR * capacity),
         ),
     ]
     if server_pid is not None:
-        stalled = f"open loop {STALLED_LOAD:g}x, workers frozen {FREEZE_FOR_S:g} s every {FREEZE_EVERY_S:g} s"
-        runs.append((stalled, True, lambda: _stalled(url, bodies, STALLED_LOAD * capacity, server_pid)))
+        runs.append(
+            (
+                f"open loop {STALLED_LOAD:g}x",
+                f"workers frozen {FREEZE_FOR_S:g} s every {FREEZE_EVERY_S:g} s",
+                True,
+                lambda: _stalled(url, bodies, STALLED_LOAD * capacity, server_pid),
+            )
+        )
     found = []
-    for load, stalls, run in runs:
+    for kind, detail, stalls, run in runs:
         with probing(f"{base_url}/health/live") as live, probing(f"{base_url}/health/ready") as ready:
             counts = run()
-        found.append(Overload(target, load, unloaded, counts, live, ready, stalls))
+        found.append(Overload(target, kind, unloaded, counts, live, ready, stalls, detail=detail))
     return found
 
 

@@ -50,14 +50,10 @@ def one_run(rng: random.Random, second_trials: bool) -> tuple[list[float], int]:
         start, growth = (
             (statistics.median(found), slo_search.LATER_GROWTH) if found else (600.0, slo_search.FIRST_GROWTH)
         )
-        outcome = slo_search.search(
-            noisy_trial(rng),
-            50.0,
-            start,
-            growth,
-            passed_before=max(found, default=0.0),
-            second_trials=second_trials,
+        searching = slo_search.searching(
+            50.0, start, growth, passed_before=max(found, default=0.0), second_trials=second_trials
         )
+        outcome = slo_search.search(searching, noisy_trial(rng))
         found.append(outcome.capacity_rps)
         trials += len(outcome.trials)
     return found, trials

@@ -207,20 +207,8 @@ def in_turn(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def search(
-    trial: Callable[[float], TrialLoad],
-    slo_ms: float,
-    start_rps: float,
-    growth: float = FIRST_GROWTH,
-    max_trials: int = MAX_TRIALS,
-    *,
-    passed_before: float = 0.0,
-    second_trials: bool = True,
-) -> Outcome:
-    """One search on its own, `trial(rate)` running each trial (`searching` says how it goes)."""
-    one = searching(
-        slo_ms, start_rps, growth, max_trials, passed_before=passed_before, second_trials=second_trials
-    )
+def search(one: Search, trial: Callable[[float], TrialLoad]) -> Outcome:
+    """One search on its own (`searching` says how it goes), `trial(rate)` running each trial."""
     (outcome,) = in_turn([one], lambda _, rate: trial(rate))
     if isinstance(outcome, Exception):
         raise outcome

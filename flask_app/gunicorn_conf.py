@@ -8,13 +8,8 @@ import os
 import shutil
 from typing import Any
 
+from flask_app import THREADS
 from shared_model import load_settings
-
-# Two threads, not four: a CPU-bound prediction shares the GIL with every thread beside it, so an admitted one ran
-# up to four times slower under overload (accepted p99 13-16x the unloaded p50 with 4, 7.6-9.5x with 2, in the
-# same interleaved rounds) while 2 held as much at the SLO (benchmarks/METHOD.md). One stays free for health beside
-# a running prediction. A model that waits on I/O wants more (`make bench-io`: GUNICORN_CMD_ARGS="--threads=16").
-THREADS = 2
 
 settings = load_settings()
 

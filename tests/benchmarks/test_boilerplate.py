@@ -67,7 +67,7 @@ FRONT_END_CONCERNS = {
         "observability": 45,
         "admission": 16,  # the core's Admission: judge and enter, then leave
         "cors": 33,
-        "server_config": 95,  # settling the heap in post_worker_init; THREADS named for the WSGI floor
+        "server_config": 96,  # settling the heap in post_worker_init; THREADS in the package, for the WSGI floor
         "ui": 157,
         "batching": 4,
         "feature_store": 8,

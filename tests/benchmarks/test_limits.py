@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from benchmarks.faults import ProbeResult
 from benchmarks.limits import Measured, rows, to_ship
-from benchmarks.overload import Counts, Overload
+from benchmarks.overload import OVERLOADED, Counts, Overload
 
 
 def measured(
@@ -12,15 +12,16 @@ def measured(
 ) -> Measured:
     double = Overload(
         f"flask_app {limit}",
-        "open loop 2x 400 req/s",
+        OVERLOADED,
         2.0,
         Counts(3000, 1000, 0, accepted_p99_ms, 20.0),
         ProbeResult([5.0]),
         ProbeResult([5.0]),
+        detail="400 req/s",
     )
     stalls = Overload(
         f"flask_app {limit}",
-        "open loop 0.5x, workers frozen",
+        "open loop 0.5x",
         2.0,
         Counts(1000, stall_refusals, 0, 90.0, 0.0),
         ProbeResult([5.0]),

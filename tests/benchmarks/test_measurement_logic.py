@@ -33,7 +33,7 @@ def queueing_server(capacity: float, service_ms: float = 2.0):
 def test_the_search_finds_the_highest_rate_within_the_slo_from_any_start(start: float) -> None:
     trial, tried = queueing_server(capacity=1000.0)
     # p99 = 9.2 / (1 - r/1000) ≤ 50  ⇔  r ≤ 816
-    outcome = slo_search.search(trial, slo_ms=50.0, start_rps=start, max_trials=20)
+    outcome = slo_search.search(slo_search.searching(50.0, start_rps=start, max_trials=20), trial)
     assert 816 / slo_search.RESOLUTION <= outcome.capacity_rps <= 816
     assert outcome.p99_ms_at_capacity <= 50.0
     assert [j.load.offered_rps for j in outcome.trials] == tried
@@ -45,14 +45,16 @@ def test_the_search_finds_the_highest_rate_within_the_slo_from_any_start(start: 
 def test_a_later_search_whose_start_fails_steps_down_fast_enough_to_find_a_rate() -> None:
     trial, tried = queueing_server(capacity=500.0)
     # A later repeat starts at an earlier capacity the machine no longer reaches (p99 ≤ 50 ⇔ r ≤ 408).
-    outcome = slo_search.search(trial, 50.0, start_rps=800.0, growth=slo_search.LATER_GROWTH, max_trials=7)
+    outcome = slo_search.search(
+        slo_search.searching(50.0, start_rps=800.0, growth=slo_search.LATER_GROWTH, max_trials=7), trial
+    )
     assert tried[1] == pytest.approx(800 / slo_search.FIRST_GROWTH)
     assert 408 / 1.2 <= outcome.capacity_rps <= 408
 
 
 def test_the_search_stops_at_its_trial_budget_and_reports_zero_when_nothing_passed() -> None:
     trial, tried = queueing_server(capacity=10.0)
-    outcome = slo_search.search(trial, slo_ms=50.0, start_rps=1000.0, max_trials=3)
+    outcome = slo_search.search(slo_search.searching(50.0, start_rps=1000.0, max_trials=3), trial)
     assert len(tried) == 3
     assert outcome.capacity_rps == 0.0
     assert [j.passed for j in outcome.trials] == [False, False, False]

@@ -67,18 +67,18 @@ def test_generators_within_the_goals_leave_every_goal_judged() -> None:
 
 def test_each_front_end_run_is_judged_against_the_generators_under_the_same_load() -> None:
     closed = overload(Counts(100, 900, 0, 80.0, 70.0))
-    open_loop = dataclasses.replace(closed, load="open loop 2x 300 req/s")
+    open_loop = dataclasses.replace(closed, kind=OVERLOADED, detail="300 req/s")
     alone = [
         dataclasses.replace(closed, target="no-op", counts=Counts(1000, 0, 0, 140.0, 0.0)),
-        dataclasses.replace(open_loop, target="no-op", load="open loop 2x 450 req/s", counts=Counts(900, 0, 0, 2.0, 0.0)),
-    ]  # fmt: skip
+        dataclasses.replace(
+            open_loop, target="no-op", detail="450 req/s", counts=Counts(900, 0, 0, 2.0, 0.0)
+        ),
+    ]
     assert judged(closed, alone).generators_p99_ms == 140.0
     assert judged(open_loop, alone).generators_p99_ms == 2.0
 
 
-def test_a_loads_kind_is_its_name_without_the_rate() -> None:
+def test_a_loads_name_is_its_kind_and_what_else_it_was() -> None:
     run = overload(Counts(100, 900, 0, 10.0, 10.0))
-    assert run.kind == "closed loop c=256"
-    assert dataclasses.replace(run, load="open loop 2x 331 req/s").kind == OVERLOADED
-    stalls = dataclasses.replace(run, load="open loop 0.5x, workers frozen 0.1 s every 1.5 s")
-    assert stalls.kind == "open loop 0.5x"
+    assert run.load == "closed loop c=256"
+    assert dataclasses.replace(run, kind=OVERLOADED, detail="331 req/s").load == "open loop 2x, 331 req/s"

@@ -35,7 +35,7 @@ def scripted(stalls: dict[int, float]) -> tuple[Trial, list[float]]:
 def test_a_near_miss_from_one_stall_is_tried_again_and_the_second_trial_decides() -> None:
     # Trials: 500 passes (18.4 ms), 750 fails (36.8 + 15 ms stall = 51.8 ms, a near miss), again at 750 passes.
     trial, tried = scripted({1: 15.0})
-    outcome = slo_search.search(trial, SLO_MS, start_rps=500.0, max_trials=20)
+    outcome = slo_search.search(slo_search.searching(SLO_MS, start_rps=500.0, max_trials=20), trial)
     assert tried[:3] == [500.0, 750.0, 750.0]
     first, second = outcome.trials[1], outcome.trials[2]
     assert not first.passed
@@ -48,7 +48,9 @@ def test_a_near_miss_from_one_stall_is_tried_again_and_the_second_trial_decides(
 
 def test_without_second_trials_the_same_stall_caps_the_capacity_below_its_rate() -> None:
     trial, tried = scripted({1: 15.0})
-    outcome = slo_search.search(trial, SLO_MS, start_rps=500.0, max_trials=20, second_trials=False)
+    outcome = slo_search.search(
+        slo_search.searching(SLO_MS, start_rps=500.0, max_trials=20, second_trials=False), trial
+    )
     assert tried[:2] == [500.0, 750.0]
     assert tried[2] != 750.0
     assert outcome.capacity_rps < 750.0
@@ -56,7 +58,7 @@ def test_without_second_trials_the_same_stall_caps_the_capacity_below_its_rate()
 
 def test_a_clear_miss_at_a_new_rate_is_not_tried_again() -> None:
     trial, tried = scripted({})
-    outcome = slo_search.search(trial, SLO_MS, start_rps=600.0, max_trials=20)
+    outcome = slo_search.search(slo_search.searching(SLO_MS, start_rps=600.0, max_trials=20), trial)
     # 600 passes, 900 fails by far (92 ms): bisection goes on at once, no second trial at 900.
     assert tried[:3] == [600.0, 900.0, pytest.approx((600 * 900) ** 0.5)]
     assert "doubted" not in outcome.trials[1].why
@@ -66,7 +68,7 @@ def test_a_failure_where_an_earlier_repeat_passed_is_tried_again_even_far_off() 
     # A later repeat starts at 800/s, which the first repeat held; a long stall makes its first trial miss by far.
     trial, tried = scripted({0: 250.0})
     outcome = slo_search.search(
-        trial, SLO_MS, 800.0, slo_search.LATER_GROWTH, max_trials=7, passed_before=800.0
+        slo_search.searching(SLO_MS, 800.0, slo_search.LATER_GROWTH, max_trials=7, passed_before=800.0), trial
     )
     assert tried[:2] == [800.0, 800.0]
     assert "doubted (800/s passed before)" in outcome.trials[0].why
@@ -76,7 +78,7 @@ def test_a_failure_where_an_earlier_repeat_passed_is_tried_again_even_far_off() 
 def test_a_confirmed_failure_counts_and_both_trials_are_kept() -> None:
     # 850/s fails twice (p99 61 ms is a near miss each time): confirmed, the search bisects below it.
     trial, tried = scripted({})
-    outcome = slo_search.search(trial, SLO_MS, start_rps=850.0, max_trials=20)
+    outcome = slo_search.search(slo_search.searching(SLO_MS, start_rps=850.0, max_trials=20), trial)
     assert tried[:2] == [850.0, 850.0]
     assert [j.passed for j in outcome.trials[:2]] == [False, False]
     assert outcome.trials[1].why.endswith("; the failure confirmed")
@@ -112,7 +114,9 @@ def test_second_trials_stay_within_the_trial_budget() -> None:
         return slo_search.TrialLoad(rate, rate, SLO_MS + 10, 600, 0, 0)
 
     for budget in range(1, 8):
-        outcome = slo_search.search(always_near, SLO_MS, start_rps=100.0, max_trials=budget)
+        outcome = slo_search.search(
+            slo_search.searching(SLO_MS, start_rps=100.0, max_trials=budget), always_near
+        )
         assert len(outcome.trials) == budget
         assert outcome.capacity_rps == 0.0
 
@@ -159,7 +163,10 @@ def test_searches_in_turn_alternate_trial_by_trial_and_find_what_each_finds_alon
     def server(capacity: float) -> Trial:
         return lambda rate: slo_search.TrialLoad(rate, rate, queueing_p99(rate, capacity), 600, 0, 0)
 
-    alone = [slo_search.search(server(c), SLO_MS, start_rps=300.0, max_trials=20) for c in capacities]
+    alone = [
+        slo_search.search(slo_search.searching(SLO_MS, start_rps=300.0, max_trials=20), server(c))
+        for c in capacities
+    ]
     order: list[int] = []
 
     def trial(index: int, rate: float) -> slo_search.TrialLoad:
