@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.results import Measurement, Results
+from benchmarks.results import Figure, Measurement, PairedRatio, Results
 from report.compare import changes, significant_changes
 from report.figures import headlines, normalised
 from report.scoring import DEFAULT_WEIGHTS, WeightsError, parse_weights, rank
@@ -62,15 +62,47 @@ def slowed(measurement: Measurement) -> Measurement:
     return measurement.model_copy(update={"figures": {**measurement.figures, key: fig("req/s", 100.0)}})
 
 
-def test_a_much_slower_flask_recommends_moving_to_fastapi() -> None:
-    results = sample_results()
+def with_flask_slowed(results: Results) -> Results:
+    """The run with Flask's throughput figures cut to 100 req/s."""
     slow = [
         t.model_copy(update={"measurements": [slowed(m) for m in t.measurements]})
         if t.name == "flask_app"
         else t
         for t in results.targets
     ]
-    assert picks(results.model_copy(update={"targets": slow}))[FLASK] == "fastapi"
+    return results.model_copy(update={"targets": slow})
+
+
+def test_a_much_slower_flask_recommends_moving_to_fastapi() -> None:
+    assert picks(with_flask_slowed(sample_results()))[FLASK] == "fastapi"
+
+
+def with_flask_fastapi_pairs(results: Results, *fastapi_over_flask: float) -> Results:
+    """The run with FastAPI's capacity over Flask's measured pair by pair, one value per round."""
+    pair = PairedRatio(
+        name="flask_app (shipped, 1w) over fastapi_app (shipped, 1w): capacity at the SLO",
+        numerator="fastapi_app (shipped, 1w)",
+        denominator="flask_app (shipped, 1w)",
+        metric="capacity_rps",
+        ratio=Figure.of("×", list(fastapi_over_flask)),
+        within_noise=False,
+    )
+    return results.model_copy(update={"paired_ratios": [*results.paired_ratios, pair]})
+
+
+def test_flask_is_left_only_when_every_pair_puts_it_under_half_of_fastapi() -> None:
+    # The sample's medians keep Flask above half; the pairs, measured back to back, decide.
+    moved = verdicts(normalised(with_flask_fastapi_pairs(sample_results(), 2.2, 2.5, 2.8)))
+    (verdict,) = [v for v in moved if v.need == FLASK]
+    assert verdict.pick == "fastapi"
+    assert verdict.key_figure.startswith("Flask serves 0.40× (0.36–0.45, pair by pair)")
+
+
+def test_pairs_across_the_half_line_keep_flask_even_when_the_medians_fall_under_it() -> None:
+    noisy = with_flask_fastapi_pairs(with_flask_slowed(sample_results()), 1.5, 2.4, 2.6)
+    (verdict,) = [v for v in verdicts(normalised(noisy)) if v.need == FLASK]
+    assert verdict.pick == "flask"
+    assert any(caveat.startswith("Within noise of the 50% line") for caveat in verdict.caveats)
 
 
 def test_a_front_end_that_failed_the_contract_is_never_picked() -> None:
