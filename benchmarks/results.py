@@ -113,6 +113,17 @@ class Target(Strict):
     # 1.4: which library predicts: scikit-learn, or onnxruntime on the model's ONNX conversion (variant `onnx`).
     runtime: Literal["sklearn", "onnx"] = "sklearn"
 
+    @property
+    def label(self) -> str:
+        """`flask_app (gthread, 1w)`: how progress, tables and paired ratios name this configuration."""
+        return target_label(self.name, self.variant, self.workers, self.protocol)
+
+
+def target_label(name: str, variant: str, workers: int, protocol: str = "v1") -> str:
+    """`name (variant, Nw)`, with `, OIP` for predictions sent in the Open Inference Protocol."""
+    over = ", OIP" if protocol == "oip" else ""
+    return f"{name} ({variant}, {workers}w{over})"
+
 
 class ContractRow(Strict):
     """Did this front end answer the contract before it was measured? Failures are kept, figures are not."""

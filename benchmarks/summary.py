@@ -26,7 +26,7 @@ def print_summary(results: Results, console: Console) -> None:
     for name in HEADLINES:
         table.add_column(name)
     for target in results.targets:
-        label = f"{target.name} ({target.variant}, {target.workers}w)"
+        label = target.label
         if target.failure:
             table.add_row(label, "FAILED", escape(target.failure[:80]))
             continue

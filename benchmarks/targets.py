@@ -11,6 +11,7 @@ from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR, running_floor
 from benchmarks.peers.serving import DEFAULT_VARIANTS as PEER_DEFAULTS
 from benchmarks.peers.serving import PROTOCOLS, Protocol, running_peer
 from benchmarks.peers.serving import SERVERS as PEER_SERVERS
+from benchmarks.results import target_label
 from benchmarks.servers import running_server
 from shared_model import load_model
 
@@ -57,8 +58,7 @@ class TargetSpec:
 
     @property
     def label(self) -> str:
-        over = ", OIP" if self.protocol == "oip" else ""
-        return f"{self.name} ({self.variant}, {self.workers}w{over})"
+        return target_label(self.name, self.variant, self.workers, self.protocol)
 
     @property
     def is_http(self) -> bool:

@@ -57,7 +57,7 @@ class Agreement:
 def headline_ratios(results: Results) -> dict[str, Figure]:
     """Every headline ratio this run has, by a name that is the same in every run that has it."""
     results = normalised(results)
-    found: dict[str, Figure | None] = {r.name.replace("_app", ""): r.ratio for r in results.paired_ratios}
+    found: dict[str, Figure | None] = {r.name: r.ratio for r in results.paired_ratios}
     base, moved = levers(results)
     for lever in moved:
         if lever.capacity is not None and base.capacity is not None:
@@ -87,7 +87,7 @@ def _memory_and_pages(results: Results) -> dict[str, Figure | None]:
 
 def _layer_shares(results: Results) -> dict[str, Figure | None]:
     """Each framework layer's share of its request's instructions: (front end − floor) / front end, run by run."""
-    counts = {item.target.removesuffix("_app"): item.per_request for item in results.instructions}
+    counts = {item.target: item.per_request for item in results.instructions}
     shares: dict[str, Figure | None] = {}
     for name, floor in SERVER_FLOOR.items():
         mine, base = counts.get(name), counts.get(floor)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from benchmarks.results import Figure, Measurement, Results, Target
+from benchmarks.results import Figure, Measurement, PairedRatio, Results, Target
 
 FRONT_ENDS = ("flask", "fastapi", "streamlit")
 HTTP_FRONT_ENDS = ("flask", "fastapi")
@@ -63,19 +63,53 @@ class Headline:
 
 
 def normalised(results: Results) -> Results:
-    """The results with front ends named as people say them (`flask`, not the launcher module `flask_app`)."""
-
-    def short(name: str) -> str:
-        return name.removesuffix("_app")
-
+    """The results with front ends named as people say them (`flask`, not the launcher module `flask_app`),
+    everywhere a target is named: its own name, its contract and boilerplate rows, its paired ratios and instructions."""
+    targets = [t.model_copy(update={"name": _short(t.name)}) for t in results.targets]
+    labels = {old.label: new.label for old, new in zip(results.targets, targets, strict=True)}
     return results.model_copy(
         update={
-            "targets": [t.model_copy(update={"name": short(t.name)}) for t in results.targets],
-            "contract": [r.model_copy(update={"front_end": short(r.front_end)}) for r in results.contract],
+            "targets": targets,
+            "contract": [r.model_copy(update={"front_end": _short(r.front_end)}) for r in results.contract],
             "boilerplate": [
-                r.model_copy(update={"front_end": short(r.front_end)}) for r in results.boilerplate
+                r.model_copy(update={"front_end": _short(r.front_end)}) for r in results.boilerplate
             ],
+            "paired_ratios": [_relabelled(r, labels) for r in results.paired_ratios],
+            "instructions": [i.model_copy(update={"target": _short(i.target)}) for i in results.instructions],
         }
+    )
+
+
+def _short(name: str) -> str:
+    return name.removesuffix("_app")
+
+
+def _relabelled(paired: PairedRatio, labels: dict[str, str]) -> PairedRatio:
+    """A paired ratio naming its two targets by their new labels (its name is `costly over cheap: what`)."""
+    pair, _, what = paired.name.partition(": ")
+    costly, _, cheap = pair.partition(" over ")
+    return paired.model_copy(
+        update={
+            "name": f"{labels.get(costly, costly)} over {labels.get(cheap, cheap)}: {what}",
+            "numerator": labels.get(paired.numerator, paired.numerator),
+            "denominator": labels.get(paired.denominator, paired.denominator),
+        }
+    )
+
+
+def paired(
+    results: Results, numerator: Target | None, denominator: Target | None, metric: str
+) -> PairedRatio | None:
+    """The run's paired ratio of `metric` with these two targets on top and below, if it was measured."""
+    if numerator is None or denominator is None:
+        return None
+    return next(
+        (
+            r
+            for r in results.paired_ratios
+            if r.metric == metric and r.numerator == numerator.label and r.denominator == denominator.label
+        ),
+        None,
     )
 
 

@@ -193,4 +193,4 @@ def _variant(results: Results, variant: str) -> Target | None:
 def _label(target: Target | None) -> str:
     if target is None:
         return "—"
-    return f"{target.name} ({target.variant}, {target.workers}w)"
+    return target.label

@@ -1,4 +1,7 @@
-"""What a framework's layer costs: paired wall-clock ratios over its floor, and instructions counted under valgrind."""
+"""What a framework's layer costs: paired wall-clock ratios over its floor, and instructions counted under valgrind.
+
+Reads `report.figures.normalised` results, where a front end is `flask` in its targets, pairs and instruction counts alike.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def _count(value: float) -> str:
 
 
 def _counts(results: Results) -> dict[str, InstructionCount]:
-    return {item.target.removesuffix("_app"): item for item in results.instructions}
+    return {item.target: item for item in results.instructions}
 
 
 def layer(results: Results, front_end: str) -> str | None:
@@ -33,7 +36,7 @@ def layer(results: Results, front_end: str) -> str | None:
 
 
 def _front_end(ratio: PairedRatio) -> str:
-    return next((name for name in FRAMEWORK if ratio.numerator.startswith((f"{name}_app", f"{name} "))), "")
+    return next((name for name in FRAMEWORK if ratio.numerator.startswith(f"{name} (")), "")
 
 
 def paired_rows(results: Results) -> list[Row]:

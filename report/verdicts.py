@@ -7,7 +7,15 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from benchmarks.results import Figure, Results
-from report.figures import CLOSED_LOOP_BASIS, HTTP_FRONT_ENDS, Headline, headlines
+from report.figures import (
+    CLOSED_LOOP_BASIS,
+    HTTP_FRONT_ENDS,
+    Headline,
+    headlines,
+    normalised,
+    paired,
+    shipped,
+)
 from report.io_wait import IoWait, limit_of
 from report.pages import lines_text
 from report.steadiness import judge
@@ -214,15 +222,13 @@ def prototype(heads: dict[str, Headline]) -> Verdict:
 def flask_share(results: Results, basis: str) -> Figure | None:
     """Flask's share of FastAPI's throughput pair by pair (one worker each, measured back to back in each round),
     where the run paired them: the ratio of two medians, each taken over different moments, moved with the host."""
+    results = normalised(results)
     metric = "throughput_rps" if basis == CLOSED_LOOP_BASIS else "capacity_rps"
-    for paired in results.paired_ratios:
-        one_worker = paired.numerator.endswith(", 1w)") and paired.denominator.endswith(", 1w)")
-        fastapi_over_flask = paired.numerator.startswith("fastapi_app (") and paired.denominator.startswith(
-            "flask_app ("
-        )
-        if paired.metric == metric and one_worker and fastapi_over_flask and min(paired.ratio.repeats) > 0:
-            return Figure.of("×", [1 / ratio for ratio in paired.ratio.repeats])
-    return None
+    # A throughput ratio has the cheaper target on top: FastAPI's figure over Flask's.
+    found = paired(results, shipped(results, "fastapi"), shipped(results, "flask"), metric)
+    if found is None or min(found.ratio.repeats) <= 0:
+        return None
+    return Figure.of("×", [1 / ratio for ratio in found.ratio.repeats])
 
 
 def existing_flask(heads: dict[str, Headline], paired_share: Figure | None = None) -> Verdict:

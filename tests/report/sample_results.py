@@ -134,7 +134,11 @@ def http(
 def floor(name: str, p50_c1: float, rps_c8: float) -> Target:
     base = http(name, p50_c1, rps_c8, 170.0, 1.6)
     return base.model_copy(
-        update={"kind": "server_floor", "server": "gunicorn" if name == "wsgi-floor" else "uvicorn"}
+        update={
+            "kind": "server_floor",
+            "variant": "default",  # as the harness names a floor's one configuration
+            "server": "gunicorn" if name == "wsgi-floor" else "uvicorn",
+        }
     )
 
 

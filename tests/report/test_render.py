@@ -125,13 +125,13 @@ def test_schema_1_2_sections_are_rendered(written: Path) -> None:
     assert "passed: p99 41.0 ms ≤ 50 ms" in capacity
     overhead = markdown.split("## Framework overhead")[1].split("## Variants")[0]
     (fastapi_p50,) = [
-        line for line in overhead.splitlines() if line.startswith("| fastapi_app (shipped, 1w) over")
+        line for line in overhead.splitlines() if line.startswith("| fastapi (shipped, 1w) over")
     ]
     assert "within noise" in fastapi_p50
     assert "a finding" not in fastapi_p50
     # The floor sits on top of a capacity ratio, yet the reading names the front end as the costlier.
     (flask_capacity,) = [line for line in overhead.splitlines() if "capacity at the SLO" in line]
-    assert "| flask_app (shipped, 1w) costs 1.20× |" in flask_capacity
+    assert "| flask (shipped, 1w) costs 1.20× |" in flask_capacity
 
     assert (
         "Flask's layer costs 2.80 M instructions per request (2.66 M–2.94 M), 33 % of the request" in overhead
