@@ -15,7 +15,7 @@ from shared_model import Predictor, Validator, load_model, load_settings
 from shared_model.artifacts import resolve
 from shared_model.errors import FeatureStoreUnavailable, UnknownEntity, ValidationFailed
 from shared_model.spec import FeatureType, SpecError, parse_spec
-from shared_model.store import FeatureLookup, StoreReader, pool_options
+from shared_model.store import FeatureLookup, StoreReader
 from shared_model.store_server import RunningStore, running_store
 
 STORED = ("income", "credit_score", "employment_years")
@@ -40,9 +40,12 @@ def reader(loan_store: Predictor, store: RunningStore) -> Iterator[StoreReader]:
     settings = load_settings(
         {"SERVEBENCH_STORE_URL": store.url, "SERVEBENCH_STORE_TIMEOUT_MS": str(TIMEOUT_MS)}
     )
-    pool = redis.BlockingConnectionPool.from_url(store.url, **pool_options(settings))
-    with redis.Redis.from_pool(pool) as client:  # owns the pool: closing the client closes its connections
-        yield StoreReader(FeatureLookup(loan_store.spec), client)
+    reader = StoreReader.connect(loan_store.spec, settings)
+    assert reader is not None
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 def test_the_spec_sends_the_key_and_the_request_features_and_stores_the_aggregates(
