@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # `trials`, and `plan.slo_ms`; 1.3 the `peer` targets (MLServer, BentoML) with `plan.peers`, and each target's
 # `protocol` and `verification`; 1.4 each target's `runtime` and the levers' `exactness`; 1.5 the Flask page's
 # `page_people` scenario with `plan.page_people`, and each boilerplate row's `page_lines` by language; 1.6 the
-# `browser` scenario's `interleaved_with` (its submits taken in turn with those pages', so they pair). 1.0 to 1.5
-# files still read.
-SCHEMA_VERSION: Literal["1.6"] = "1.6"
-SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
+# `browser` scenario's `interleaved_with` (its submits taken in turn with those pages', so they pair); 1.7 each
+# Server trial's `cpu_us_per_request` (the server's CPU per request over that trial). 1.0 to 1.6 files still read.
+SCHEMA_VERSION: Literal["1.7"] = "1.7"
+SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"]
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[
@@ -78,6 +78,8 @@ class Trial(Strict):
     refused: int
     passed: bool
     why: str  # "p99 12.3 ms ≤ 50 ms" or the reason it failed ("p99 81.0 ms > 50 ms", "3 errors", ...)
+    # 1.7: the server tree's CPU time over the trial per request sent; the host's speed as the server saw it
+    cpu_us_per_request: float | None = None
 
 
 class Measurement(Strict):

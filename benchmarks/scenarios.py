@@ -273,8 +273,11 @@ class Server(Scenario):
         def trial(index: int, rate: float) -> slo_search.TrialLoad:
             time.sleep(SETTLE_S)
             duration = slo_search.trial_seconds(rate, bench.settings.trial_queries)
+            server = runs[index].server
+            cpu_before = resources.cpu_seconds(server.pid) if server else 0.0
             sample = bench.open_loop(runs[index], urls[index], rate, duration)
-            return slo_search.TrialLoad.of(sample, rate, duration)
+            cpu_s = resources.cpu_seconds(server.pid) - cpu_before if server else None
+            return slo_search.TrialLoad.of(sample, rate, duration, cpu_s)
 
         outcomes = slo_search.in_turn([self._searching(bench, run) for run in runs], trial)
         return [
@@ -368,4 +371,5 @@ def _trial(repeat: int, judged: slo_search.Judged) -> Trial:
         refused=load.refused,
         passed=judged.passed,
         why=judged.why,
+        cpu_us_per_request=None if load.server_cpu_us is None else round(load.server_cpu_us, 1),
     )

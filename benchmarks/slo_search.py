@@ -44,10 +44,16 @@ class TrialLoad:
     samples: int
     errors: int
     refused: int
+    # The server's CPU time per request over the trial: the same work at one rate, so where it rises the host ran
+    # the server's core slower, which near capacity the queue turns into a p99 two to three times longer (METHOD.md).
+    server_cpu_us: float | None = None
 
     @classmethod
-    def of(cls, sample: LoadSample, rate: float, duration_s: float) -> TrialLoad:
-        """What a trial of Poisson arrivals at `rate` for `duration_s` measured, refusals counted as misses."""
+    def of(
+        cls, sample: LoadSample, rate: float, duration_s: float, server_cpu_s: float | None = None
+    ) -> TrialLoad:
+        """What a trial of Poisson arrivals at `rate` for `duration_s` measured, refusals counted as misses, with the
+        server tree's CPU seconds over it when known."""
         # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
         scheduled = len(offsets(rate, duration_s, "poisson"))
         return cls(
@@ -57,6 +63,7 @@ class TrialLoad:
             samples=sample.requests,
             errors=sample.errors,
             refused=sample.refused,
+            server_cpu_us=None if server_cpu_s is None else server_cpu_s / max(sample.requests, 1) * 1e6,
         )
 
 

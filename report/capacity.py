@@ -34,7 +34,8 @@ def capacity_rows(results: Results) -> list[Row]:
 
 
 def trial_rows(results: Results) -> list[Row]:
-    """Every rate the searches tried, in order, and why it held the objective or failed it."""
+    """Every rate the searches tried, in order, the server's CPU per request in it, and why it held the objective or
+    failed it."""
     rows = []
     for target in results.targets:
         found = measurement(target, SERVER)
@@ -48,6 +49,7 @@ def trial_rows(results: Results) -> list[Row]:
                         f"{trial.offered_rps:,.0f}",
                         f"{trial.delivered_rps:,.0f}",
                         f"{trial.p99_ms:,.1f}",
+                        "—" if trial.cpu_us_per_request is None else f"{trial.cpu_us_per_request:,.0f}",
                         f"{trial.errors} / {trial.refused}",
                         ("passed: " if trial.passed else "failed: ") + trial.why,
                     )

@@ -108,7 +108,15 @@ def capacity(r: Report) -> str:
             f"This results file (schema {r.results.schema_version}) has no Server scenario: the API verdict and the "
             "ranking's throughput rest on closed-loop throughput at c=8 instead.",
         )
-    trial_headers = ("target", "configuration", "search", "offered req/s", "delivered req/s", "p99 ms")
+    trial_headers = (
+        "target",
+        "configuration",
+        "search",
+        "offered req/s",
+        "delivered req/s",
+        "p99 ms",
+        "server CPU µs/request",
+    )
     return join(
         heading(2, title),
         "MLPerf's Server scenario: Poisson arrivals at rising rates; a target's capacity is the highest rate whose "
@@ -121,6 +129,8 @@ def capacity(r: Report) -> str:
         if any(c.key == "capacity" for c in r.charts)
         else None,
         heading(3, "Every rate tried"),
+        "The server's CPU time per request is the same work at every rate: a trial where it is higher ran on a "
+        "slower core (the host's), which near capacity lengthens the p99 two to three times over (METHOD.md).",
         table((*trial_headers, "errors / refused", "result"), (row.cells for row in trial_rows(r.results))),
     )
 

@@ -157,6 +157,15 @@ def test_a_trial_counts_refusals_as_misses_and_measures_delivery_against_the_sch
     assert load.p99_ms > sample.percentile_us(slo_search.PERCENTILE) / 1000
 
 
+def test_a_trial_keeps_the_servers_cpu_per_request_when_measured() -> None:
+    sample = LoadSample(duration_s=1.0)
+    for _ in range(400):
+        sample.record(OK, 1_000)
+    assert slo_search.TrialLoad.of(sample, 400.0, 1.0).server_cpu_us is None
+    # 0.9 CPU seconds over 400 requests: 2,250 µs each, the figure that rises when the host slows the core.
+    assert slo_search.TrialLoad.of(sample, 400.0, 1.0, server_cpu_s=0.9).server_cpu_us == pytest.approx(2_250)
+
+
 def test_searches_in_turn_alternate_trial_by_trial_and_find_what_each_finds_alone() -> None:
     capacities = (1000.0, 600.0)  # within 50 ms up to 816/s and 490/s
 

@@ -56,6 +56,12 @@ def test_smoke_run_writes_a_valid_results_file(tmp_path) -> None:
             assert measurement.figures["samples"].min > 0, (target.name, measurement.params)
             assert measurement.figures["errors"].max == 0, (target.name, measurement.params)
             assert measurement.figures["non_200"].max == 0, (target.name, measurement.params)
+    trials = [
+        trial for t in results.targets for m in t.measurements if m.scenario == "server" for trial in m.trials
+    ]
+    # Each trial carries the server's CPU per request over it: the host's speed as the server saw it.
+    assert trials
+    assert all((trial.cpu_us_per_request or 0.0) > 0.0 for trial in trials)
     assert {row.front_end for row in results.boilerplate} == FRONT_ENDS
     assert all(row.logical_lines == sum(row.lines_per_concern.values()) for row in results.boilerplate)
     assert results.environment.git_revision != "unknown"

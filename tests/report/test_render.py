@@ -119,8 +119,11 @@ def test_schema_1_2_sections_are_rendered(written: Path) -> None:
     capacity = markdown.split("## Capacity at the latency SLO (Server)")[1].split("## Charts")[0]
     assert "| fastapi | shipped | 2 | p99 ≤ 50 ms | 2,016 (1,915–2,117) req/s |" in capacity
     assert (
-        "| flask | shipped, 1w | 2 | 811 | 803 | 81.0 | 2 / 0 | failed: p99 81.0 ms > 50 ms, 2 errors |"
+        "| flask | shipped, 1w | 2 | 811 | 803 | 81.0 | 2,150 | 2 / 0 | failed: p99 81.0 ms > 50 ms, 2 errors |"
         in capacity
+    )
+    assert (
+        "| flask | shipped, 1w | 1 | 811 | 803 | 81.0 | — | 0 / 0 | failed: p99 81.0 ms > 50 ms |" in capacity
     )
     assert "passed: p99 41.0 ms ≤ 50 ms" in capacity
     overhead = markdown.split("## Framework overhead")[1].split("## Variants")[0]
