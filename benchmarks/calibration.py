@@ -1,4 +1,4 @@
-"""Is the machine steady? A fixed CPU-bound loop timed on each core before, between and after the rounds.
+"""Is the machine steady? A fixed CPU-bound loop timed on each core, alone and all at once, around the rounds.
 
 The loop does the same work every time, so its time moves only with the machine: another process on the core, the
 host taking the CPU (steal the VM may or may not report), frequency changes. The spread of the probes over the run
@@ -8,7 +8,10 @@ can be compared with another run's. pyperf records the system's state beside eve
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ MAX_SPREAD = 0.10
 MAX_STEAL = 0.05  # CPU time taken by the host, as a share of the run's CPU time
 MAX_BACKGROUND = 0.20  # a core this busy before the run had another tenant
 PROC_STAT = Path("/proc/stat")
+TOGETHER = "all cores at once"
 
 
 def spin(iterations: int = LOOP_ITERATIONS) -> int:
@@ -41,12 +45,49 @@ def probe_ms(core: int) -> float:
     """The median time of the fixed loop on `core` (this process pinned there meanwhile)."""
     with affinity.pinned([core]):
         spin(LOOP_ITERATIONS // 10)  # the core's caches and the interpreter's warm
-        times = []
-        for _ in range(TIMED_LOOPS):
-            began = time.perf_counter()
-            spin()
-            times.append((time.perf_counter() - began) * 1000)
-        return statistics.median(times)
+        return _timed_ms()
+
+
+def _timed_ms() -> float:
+    times = []
+    for _ in range(TIMED_LOOPS):
+        began = time.perf_counter()
+        spin()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def probe_together_ms(cores: Sequence[int]) -> list[float]:
+    """The loop timed on every core at once, one process per core: the rounds load both cores (a server on one, a
+    generator on the other), and on this machine kind the two vCPUs slow each other some of the time, which a probe
+    of one core with the other idle does not see (METHOD.md)."""
+    first, *others = cores
+    helpers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.calibration", f"--core={core}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for core in others
+    ]
+    try:
+        for helper in helpers:  # each has warmed up on its core and waits for the word
+            assert helper.stdout is not None
+            helper.stdout.readline()
+        with affinity.pinned([first]):
+            spin(LOOP_ITERATIONS // 10)
+            for helper in helpers:
+                assert helper.stdin is not None
+                helper.stdin.write("go\n")
+                helper.stdin.flush()
+            mine = _timed_ms()
+        return [mine, *(float(helper.communicate(timeout=30)[0]) for helper in helpers)]
+    finally:
+        for helper in helpers:
+            if helper.poll() is None:
+                helper.kill()
+                helper.wait()
 
 
 def cpu_times() -> tuple[int, int]:
@@ -75,8 +116,14 @@ class Calibration:
         self.probe("before")
 
     def probe(self, moment: str) -> None:
-        """Time the fixed loop on every core, now."""
+        """Time the fixed loop on every core, now: each core alone, then all of them at once."""
         self.probes += [CalibrationProbe(moment=moment, core=core, ms=probe_ms(core)) for core in self.cores]
+        if len(self.cores) > 1:
+            together = probe_together_ms(self.cores)
+            self.probes += [
+                CalibrationProbe(moment=f"{moment}, {TOGETHER}", core=core, ms=ms)
+                for core, ms in zip(self.cores, together, strict=True)
+            ]
 
     def finish(self) -> Stability:
         """The last probes, and whether the run was stable."""
@@ -113,3 +160,19 @@ def stability(
         stable=not reasons,
         reasons=reasons,
     )
+
+
+def _helper(argv: list[str] | None = None) -> None:
+    """One core of `probe_together_ms`: warm up pinned to it, say so, wait for the word, print the loop's median."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration")
+    parser.add_argument("--core", type=int, required=True)
+    core = parser.parse_args(argv).core
+    affinity.pin_self([core])
+    spin(LOOP_ITERATIONS // 10)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    print(f"{_timed_ms():.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    _helper()

@@ -23,8 +23,9 @@ def stability(r: Report) -> str:
     reasons = f" Why unstable: {'; '.join(found.reasons)}." if found.reasons else ""
     return join(
         heading(3, "Stability"),
-        "A fixed CPU-bound loop timed on each core before the first round, between rounds and at the end: a "
-        "machine that slows under the benchmark shows it here. "
+        "A fixed CPU-bound loop timed on each core before the first round, between rounds and at the end, each "
+        "core alone and then all at once (the rounds load them all): a machine that slows under the benchmark "
+        "shows it here. "
         f"Largest spread of one core's probes {percent(found.spread)} (unstable above {percent(found.threshold)}); "
         f"steal {found.steal_fraction * 100:.1f} % of CPU time; the run was **{'stable' if found.stable else 'unstable'}**."
         + reasons,
