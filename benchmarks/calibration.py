@@ -23,6 +23,7 @@ from benchmarks import affinity
 from benchmarks.results import CalibrationProbe, Stability
 
 LOOP_ITERATIONS = 300_000  # about 15–30 ms of CPython on this machine kind: many timer ticks, little run time
+WARM_UP_ITERATIONS = LOOP_ITERATIONS // 10  # the core's caches and the interpreter's warm before any timing
 TIMED_LOOPS = 7
 # A run whose probes moved more than this (slowest over fastest, any core, any moment) is marked unstable. On a calm
 # machine repeated probes agree within ±3 %; the host's noisy windows move them 2–3× (shared/notes/measurements.md).
@@ -44,7 +45,7 @@ def spin(iterations: int = LOOP_ITERATIONS) -> int:
 def probe_ms(core: int) -> float:
     """The median time of the fixed loop on `core` (this process pinned there meanwhile)."""
     with affinity.pinned([core]):
-        spin(LOOP_ITERATIONS // 10)  # the core's caches and the interpreter's warm
+        spin(WARM_UP_ITERATIONS)
         return _timed_ms()
 
 
@@ -76,7 +77,7 @@ def probe_together_ms(cores: Sequence[int]) -> list[float]:
             assert helper.stdout is not None
             helper.stdout.readline()
         with affinity.pinned([first]):
-            spin(LOOP_ITERATIONS // 10)
+            spin(WARM_UP_ITERATIONS)
             for helper in helpers:
                 assert helper.stdin is not None
                 helper.stdin.write("go\n")
@@ -168,7 +169,7 @@ def _helper(argv: list[str] | None = None) -> None:
     parser.add_argument("--core", type=int, required=True)
     core = parser.parse_args(argv).core
     affinity.pin_self([core])
-    spin(LOOP_ITERATIONS // 10)
+    spin(WARM_UP_ITERATIONS)
     print("ready", flush=True)
     sys.stdin.readline()
     print(f"{_timed_ms():.4f}", flush=True)

@@ -57,6 +57,11 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def per_request_us(cpu_s: float, requests: int) -> float:
+    """CPU seconds spent over `requests` requests, as µs a request (a load with no request counts as one)."""
+    return cpu_s / (requests or 1) * 1e6
+
+
 @dataclass(slots=True)
 class PeakRss:
     """Samples the tree's RSS in a background thread while a load runs; `peak` is the largest seen.

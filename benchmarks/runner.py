@@ -403,7 +403,7 @@ def _measure_rounds(
 
 
 def _note(run: Run, scenario: Scenario, repeat: Repeat, cpu_s: float, peak_rss: int) -> None:
-    repeat.cpu_us_per_request = cpu_s / (repeat.samples or 1) * 1e6
+    repeat.cpu_us_per_request = resources.per_request_us(cpu_s, repeat.samples)
     repeat.peak_rss_mb = peak_rss / MIB
     run.repeats[scenario.key].append(repeat)
 

@@ -274,10 +274,11 @@ class Server(Scenario):
             time.sleep(SETTLE_S)
             duration = slo_search.trial_seconds(rate, bench.settings.trial_queries)
             server = runs[index].server
-            cpu_before = resources.cpu_seconds(server.pid) if server else 0.0
+            assert server is not None  # the harness starts every target before measuring it
+            cpu_before = resources.cpu_seconds(server.pid)
             sample = bench.open_loop(runs[index], urls[index], rate, duration)
-            cpu_s = resources.cpu_seconds(server.pid) - cpu_before if server else None
-            return slo_search.TrialLoad.of(sample, rate, duration, cpu_s)
+            cpu_us = resources.per_request_us(resources.cpu_seconds(server.pid) - cpu_before, sample.requests)
+            return slo_search.TrialLoad.of(sample, rate, duration, cpu_us)
 
         outcomes = slo_search.in_turn([self._searching(bench, run) for run in runs], trial)
         return [

@@ -50,10 +50,10 @@ class TrialLoad:
 
     @classmethod
     def of(
-        cls, sample: LoadSample, rate: float, duration_s: float, server_cpu_s: float | None = None
+        cls, sample: LoadSample, rate: float, duration_s: float, server_cpu_us: float | None = None
     ) -> TrialLoad:
         """What a trial of Poisson arrivals at `rate` for `duration_s` measured, refusals counted as misses, with the
-        server tree's CPU seconds over it when known."""
+        server's CPU per request over it when known."""
         # Poisson arrivals vary in number: what was delivered is measured against what was scheduled.
         scheduled = len(offsets(rate, duration_s, "poisson"))
         return cls(
@@ -63,7 +63,7 @@ class TrialLoad:
             samples=sample.requests,
             errors=sample.errors,
             refused=sample.refused,
-            server_cpu_us=None if server_cpu_s is None else server_cpu_s / max(sample.requests, 1) * 1e6,
+            server_cpu_us=server_cpu_us,
         )
 
 

@@ -116,6 +116,8 @@ def capacity(r: Report) -> str:
         "delivered req/s",
         "p99 ms",
         "server CPU µs/request",
+        "errors / refused",
+        "result",
     )
     return join(
         heading(2, title),
@@ -131,7 +133,7 @@ def capacity(r: Report) -> str:
         heading(3, "Every rate tried"),
         "The server's CPU time per request is the same work at every rate: a trial where it is higher ran on a "
         "slower core (the host's), which near capacity lengthens the p99 two to three times over (METHOD.md).",
-        table((*trial_headers, "errors / refused", "result"), (row.cells for row in trial_rows(r.results))),
+        table(trial_headers, (row.cells for row in trial_rows(r.results))),
     )
 
 

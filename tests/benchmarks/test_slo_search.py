@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from benchmarks import slo_search
+from benchmarks import resources, slo_search
 from benchmarks.arrivals import offsets
 from benchmarks.load_sample import OK, REFUSED, LoadSample, misses_allowed
 
@@ -163,7 +163,9 @@ def test_a_trial_keeps_the_servers_cpu_per_request_when_measured() -> None:
         sample.record(OK, 1_000)
     assert slo_search.TrialLoad.of(sample, 400.0, 1.0).server_cpu_us is None
     # 0.9 CPU seconds over 400 requests: 2,250 µs each, the figure that rises when the host slows the core.
-    assert slo_search.TrialLoad.of(sample, 400.0, 1.0, server_cpu_s=0.9).server_cpu_us == pytest.approx(2_250)
+    cpu_us = resources.per_request_us(0.9, sample.requests)
+    assert cpu_us == pytest.approx(2_250)
+    assert slo_search.TrialLoad.of(sample, 400.0, 1.0, cpu_us).server_cpu_us == cpu_us
 
 
 def test_searches_in_turn_alternate_trial_by_trial_and_find_what_each_finds_alone() -> None:

@@ -51,7 +51,7 @@ def trials(capacity: float) -> list[Trial]:
                     refused=0,
                     passed=passed,
                     why=why,
-                    # The first search as a file before schema 1.7 has it: no CPU figure per trial.
+                    # The first search without a CPU figure per trial, as in files before schema 1.7.
                     cpu_us_per_request=None if repeat == 0 else 2_000.0 + 150 * repeat,
                 )
             )
