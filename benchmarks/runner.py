@@ -369,6 +369,10 @@ def _measure_rounds(
             progress.advance(task)
         # Interleave: every group once per round, starting one later each round, so drifts spread evenly.
         shift = round_index % len(groups) if groups else 0
+        # A scenario whose targets take turns (the Server search) runs once a round over every group's targets, after
+        # the groups: a lever's target (a second worker, a batched variant) then pairs with the shipped front end
+        # trial by trial, as a front end does with its floor, not a whole group's measurements apart.
+        in_turn: dict[Scenario, list[Run]] = {}
         for group in groups[shift:] + groups[:shift]:
             members = [
                 run
@@ -382,22 +386,23 @@ def _measure_rounds(
                 progress.advance(task)
                 if round_index == 0:
                     _guarded(run, partial(harness.note_idle, run))
-            # Scenario by scenario across the group: a front end and its floor are measured moments apart (a Server
-            # search's trials even take turns).
+            # Scenario by scenario across the group: a front end and its floor are measured moments apart.
             for scenario in _scenarios_of(members):
                 chosen = [run for run in members if scenario in run.scenarios and run.failure is None]
-                if scenario.together and chosen:
-                    names = ", ".join(run.spec.label for run in chosen)
-                    progress.update(
-                        task, description=f"round {round_index + 1}: {scenario}, in turn: {names}"
-                    )
-                    harness.measure_together(chosen, scenario)
-                    progress.advance(task, len(chosen))
+                if scenario.together:
+                    in_turn.setdefault(scenario, []).extend(chosen)
                     continue
                 for run in chosen:
                     progress.update(task, description=f"round {round_index + 1}: {run.spec.label} {scenario}")
                     _guarded(run, partial(harness.measure, run, scenario))
                     progress.advance(task)
+        for scenario, queued in in_turn.items():
+            turns = [run for run in queued if run.failure is None]  # none that failed since it was queued
+            names = ", ".join(run.spec.label for run in turns)
+            progress.update(task, description=f"round {round_index + 1}: {scenario}, in turn: {names}")
+            if turns:
+                harness.measure_together(turns, scenario)
+            progress.advance(task, len(queued))
         progress.update(task, description=f"round {round_index + 1}: calibration probe")
         calibration.probe(f"after round {round_index + 1}")
 

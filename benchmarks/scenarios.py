@@ -43,7 +43,7 @@ class Scenario(ABC):
     kind: ClassVar[str]
     recorded: ClassVar[Recorded]
     generator: ClassVar[str | None] = "wrk"  # whose ceiling flags its figures
-    # Whether a group's targets take turns within one repeat (`run_together`) rather than one after the other.
+    # Whether a round's targets take turns within one repeat (`run_together`) rather than one after the other.
     together: ClassVar[bool] = False
 
     @property

@@ -1,0 +1,112 @@
+"""The order of a run's rounds: every group's measurements, then each Server search over every target, in turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from rich.progress import Progress
+
+from benchmarks import plan
+from benchmarks.calibration import Calibration
+from benchmarks.runner import Harness, _measure_rounds
+from benchmarks.runs import Run
+from benchmarks.scenarios import Scenario, Server
+
+
+@dataclass
+class RecordingHarness:
+    """Records what the rounds ask of the harness, in order; the measurement named in `fails` raises."""
+
+    settings: plan.Settings
+    fails: tuple[str, str] | None = None  # (target label, scenario) whose measurement raises
+    calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    def measure_floor(self, batch_size: int) -> None:
+        self.calls.append((f"in-process batch {batch_size}", ()))
+
+    def warm_up(self, run: Run) -> None:
+        self.calls.append(("warm-up", (run.spec.label,)))
+
+    def note_idle(self, run: Run) -> None:
+        pass
+
+    def measure(self, run: Run, scenario: Scenario) -> None:
+        self.calls.append((str(scenario), (run.spec.label,)))
+        if self.fails == (run.spec.label, str(scenario)):
+            raise RuntimeError("the server answered 500")
+
+    def measure_together(self, runs: Sequence[Run], scenario: Scenario) -> None:
+        self.calls.append((str(scenario), tuple(run.spec.label for run in runs)))
+
+
+class Moments:
+    """Stands in for the calibration: records the moments it is asked to probe."""
+
+    def __init__(self) -> None:
+        self.moments: list[str] = []
+
+    def probe(self, moment: str) -> None:
+        self.moments.append(moment)
+
+
+def _rounds(fails: tuple[str, str] | None = None) -> tuple[RecordingHarness, list[str]]:
+    settings = plan.FULL
+    specs = plan.targets(settings)
+    runs = {spec: Run(spec, plan.scenarios(settings, spec)) for spec in specs}
+    groups = [[runs[spec] for spec in group] for group in plan.groups(specs)]
+    harness, moments = RecordingHarness(settings, fails), Moments()
+    with Progress(disable=True) as progress:
+        _measure_rounds(cast(Harness, harness), groups, cast(Calibration, moments), progress)
+    return harness, moments.moments
+
+
+SEARCH = str(Server(plan.DEFAULT_SLO_MS))  # the full run's Server scenario
+
+
+def _label(name: str, variant: str, workers: int = 1) -> str:
+    return f"{name} ({variant}, {workers}w)"
+
+
+def _per_round(calls: list[tuple[str, tuple[str, ...]]]) -> list[list[tuple[str, tuple[str, ...]]]]:
+    starts = [i for i, (what, _) in enumerate(calls) if what == "in-process batch 1"]
+    return [calls[a:b] for a, b in zip(starts, [*starts[1:], len(calls)], strict=True)]
+
+
+def test_each_round_searches_every_target_in_one_search_that_takes_turns_after_the_groups() -> None:
+    harness, moments = _rounds()
+    rounds = _per_round(harness.calls)
+    assert len(rounds) == plan.FULL.repeats
+    assert moments == [f"after round {i + 1}" for i in range(plan.FULL.repeats)]
+    for calls in rounds:
+        searches = [targets for what, targets in calls if what == SEARCH]
+        # One search a round, and nothing measured after it: every group's other figures came first.
+        assert len(searches) == 1
+        assert calls[-1][0] == SEARCH
+        (turns,) = searches
+        # The levers' targets take turns with the shipped FastAPI, as each front end does with its floor.
+        for lever in (_label("fastapi_app", "async", 2), _label("fastapi_app", "batched")):
+            assert {_label("fastapi_app", "async"), lever} <= set(turns)
+        expected = _labels_with(SEARCH)
+        assert set(turns) == expected
+        assert len(turns) == len(expected)
+
+
+def _labels_with(scenario: str) -> set[str]:
+    return {
+        spec.label
+        for spec in plan.targets(plan.FULL)
+        if scenario in map(str, plan.scenarios(plan.FULL, spec))
+    }
+
+
+def test_a_target_that_failed_earlier_in_the_round_is_left_out_of_the_search() -> None:
+    batched = _label("flask_app", "batched")
+    harness, _ = _rounds(fails=(batched, "c=1"))
+    (first, *later) = _per_round(harness.calls)
+    (turns,) = [targets for what, targets in first if what == SEARCH]
+    assert batched not in turns
+    assert _label("fastapi_app", "batched") in turns
+    # A failed target is measured no more, in this round or later ones.
+    assert all(batched not in targets for calls in later for _, targets in calls)
