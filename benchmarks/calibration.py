@@ -58,37 +58,59 @@ def _timed_ms() -> float:
     return statistics.median(times)
 
 
+class HelperFailed(RuntimeError):
+    """A core's helper process ended without timing its loop (its error output says why)."""
+
+
 def probe_together_ms(cores: Sequence[int]) -> list[float]:
     """The loop timed on every core at once, one process per core: the rounds load both cores (a server on one, a
     generator on the other), and on this machine kind the two vCPUs slow each other some of the time, which a probe
     of one core with the other idle does not see (METHOD.md)."""
     first, *others = cores
-    helpers = [
-        subprocess.Popen(
+    helpers = {
+        core: subprocess.Popen(
             [sys.executable, "-m", "benchmarks.calibration", f"--core={core}"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         for core in others
-    ]
+    }
     try:
-        for helper in helpers:  # each has warmed up on its core and waits for the word
+        for core, helper in helpers.items():  # each has warmed up on its core and waits for the word
             assert helper.stdout is not None
-            helper.stdout.readline()
+            if helper.stdout.readline().strip() != "ready":
+                raise _failed(core, helper)
         with affinity.pinned([first]):
             spin(WARM_UP_ITERATIONS)
-            for helper in helpers:
+            for helper in helpers.values():
                 assert helper.stdin is not None
                 helper.stdin.write("go\n")
                 helper.stdin.flush()
             mine = _timed_ms()
-        return [mine, *(float(helper.communicate(timeout=30)[0]) for helper in helpers)]
+        return [mine, *(_helper_ms(core, helper) for core, helper in helpers.items())]
     finally:
-        for helper in helpers:
+        for helper in helpers.values():
             if helper.poll() is None:
                 helper.kill()
-                helper.wait()
+                helper.communicate()  # reaps it and closes its pipes
+
+
+def _helper_ms(core: int, helper: subprocess.Popen[str]) -> float:
+    output, errors = helper.communicate(timeout=30)
+    try:
+        return float(output)
+    except ValueError:
+        raise _failed(core, helper, errors) from None
+
+
+def _failed(core: int, helper: subprocess.Popen[str], errors: str | None = None) -> HelperFailed:
+    if errors is None:
+        helper.kill()
+        errors = helper.communicate()[1]
+    last = errors.strip().splitlines()[-1:] or [f"exit status {helper.returncode}, no error output"]
+    return HelperFailed(f"the helper on core {core} gave no time: {last[0]}")
 
 
 def cpu_times() -> tuple[int, int]:
@@ -107,6 +129,9 @@ class Calibration:
 
     cores: Sequence[int]
     probes: list[CalibrationProbe] = field(default_factory=list)
+    failures: list[str] = field(
+        default_factory=list
+    )  # probes that gave no time, each with its moment and cause
     background: list[float] = field(default_factory=list)
     _cpu_start: tuple[int, int] = (0, 0)
 
@@ -120,7 +145,12 @@ class Calibration:
         """Time the fixed loop on every core, now: each core alone, then all of them at once."""
         self.probes += [CalibrationProbe(moment=moment, core=core, ms=probe_ms(core)) for core in self.cores]
         if len(self.cores) > 1:
-            together = probe_together_ms(self.cores)
+            try:
+                together = probe_together_ms(self.cores)
+            except HelperFailed as error:
+                # A run is not lost to a probe: the moment goes unmeasured, and the run cannot be called stable.
+                self.failures.append(f"{moment}, {TOGETHER}: {error}")
+                return
             self.probes += [
                 CalibrationProbe(moment=f"{moment}, {TOGETHER}", core=core, ms=ms)
                 for core, ms in zip(self.cores, together, strict=True)
@@ -132,13 +162,17 @@ class Calibration:
         steal_end, total_end = cpu_times()
         steal = steal_end - self._cpu_start[0]
         total = total_end - self._cpu_start[1]
-        return stability(self.probes, steal / total if total > 0 else 0.0, self.background)
+        return stability(self.probes, steal / total if total > 0 else 0.0, self.background, self.failures)
 
 
 def stability(
-    probes: Sequence[CalibrationProbe], steal_fraction: float, background: Sequence[float]
+    probes: Sequence[CalibrationProbe],
+    steal_fraction: float,
+    background: Sequence[float],
+    failures: Sequence[str] = (),
 ) -> Stability:
-    """Stable when the probes agree within MAX_SPREAD, the host took little CPU, and no core was busy beforehand."""
+    """Stable when the probes agree within MAX_SPREAD, the host took little CPU, no core was busy beforehand, and
+    every probe gave its time (a moment unmeasured could have been the slow one)."""
     times = [probe.ms for probe in probes]
     spread = (max(times) - min(times)) / min(times) if times else 0.0
     reasons = []
@@ -153,6 +187,7 @@ def stability(
     for core, busy in enumerate(background):
         if busy > MAX_BACKGROUND:
             reasons.append(f"core {core} was {busy:.0%} busy with other work before the run")
+    reasons += [f"a calibration probe failed ({failure})" for failure in failures]
     return Stability(
         probes=list(probes),
         spread=round(spread, 4),
@@ -168,7 +203,8 @@ def _helper(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration")
     parser.add_argument("--core", type=int, required=True)
     core = parser.parse_args(argv).core
-    affinity.pin_self([core])
+    if not affinity.pin_self([core]):  # unpinned, it would time whichever core the OS chose
+        sys.exit(f"cannot run pinned to core {core}")
     spin(WARM_UP_ITERATIONS)
     print("ready", flush=True)
     sys.stdin.readline()

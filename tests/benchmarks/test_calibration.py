@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+
 import psutil
+import pytest
 
 from benchmarks.affinity import available_cores
-from benchmarks.calibration import TOGETHER, Calibration, probe_together_ms
+from benchmarks.calibration import TOGETHER, Calibration, HelperFailed, probe_together_ms
 
 
 def test_the_probe_times_every_core_at_once_and_reaps_its_helpers() -> None:
@@ -25,3 +29,26 @@ def test_each_moment_probes_the_cores_alone_and_together() -> None:
     assert moments == (
         alone if len(cores) == 1 else [*alone, *((f"after round 1, {TOGETHER}", c) for c in cores)]
     )
+
+
+def test_a_helper_that_cannot_run_on_its_core_fails_with_its_cause() -> None:
+    # No machine here has core 999: the helper cannot pin itself there, so it stops before it says "ready".
+    with pytest.raises(HelperFailed, match="core 999 gave no time: cannot run pinned to core 999"):
+        probe_together_ms([0, 999])
+    assert psutil.Process().children() == []
+
+
+def test_a_failed_probe_leaves_the_run_measured_but_unstable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        sys, "executable", shutil.which("false")
+    )  # every helper exits at once, saying nothing
+    calibration = Calibration([0, 0])
+    calibration.probe("after round 1")
+    stability = calibration.finish()
+    assert [probe.moment for probe in stability.probes] == ["after round 1"] * 2 + ["after"] * 2
+    assert not stability.stable
+    assert stability.reasons[-2:] == [
+        f"a calibration probe failed ({moment}, {TOGETHER}: the helper on core 0 gave no time: exit status 1, "
+        "no error output)"
+        for moment in ("after round 1", "after")
+    ]
