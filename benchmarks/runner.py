@@ -31,6 +31,7 @@ from benchmarks.progress import progress_for
 from benchmarks.records import generated_records, load_records
 from benchmarks.repeats import Repeat
 from benchmarks.results import ContractRow, InstructionCount, Results, write_results
+from benchmarks.rounds import measure_rounds
 from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario
 from benchmarks.streamlit_load import first_page_s, run_sessions
@@ -266,7 +267,7 @@ def execute(
             for _ in pool.map(lambda run: harness.start(run, stack), startable):
                 progress.advance(task)
         groups = [[runs[spec] for spec in group] for group in plan.groups(specs)]
-        _measure_rounds(harness, groups, calibration, progress)
+        measure_rounds(harness, groups, calibration, progress)
         _browser_cross_checks(harness, list(runs.values()), progress)
     ceilings = assembly.ceilings(list(runs.values()))
     _cold_starts(harness, list(runs.values()))
@@ -340,84 +341,10 @@ def _print_plan(harness: Harness, runs: Sequence[Run]) -> None:
         console.print(f"  {run.spec.label:<34} {', '.join(map(str, run.scenarios))}", markup=False)
 
 
-def _ordered(group: Sequence[Run], round_index: int) -> list[Run]:
-    """A group's order in one round: pairs rotated each round, each pair's two flipped once every pair led."""
-    pairs = [list(group[i : i + 2]) for i in range(0, len(group), 2)]
-    shift = round_index % len(pairs)
-    flipped = (round_index // len(pairs)) % 2 == 1
-    pairs = pairs[shift:] + pairs[:shift]
-    return [run for pair in pairs for run in (reversed(pair) if flipped else pair)]
-
-
-def _measure_rounds(
-    harness: Harness, groups: list[list[Run]], calibration: Calibration, progress: Progress
-) -> None:
-    settings = harness.settings
-
-    def rounds(run: Run) -> int:
-        return settings.ceiling_repeats if run.spec.kind == "generator_ceiling" else settings.repeats
-
-    live = [run for group in groups for run in group if run.failure is None]
-    steps = sum(rounds(run) * (len(run.scenarios) + 1) for run in live)
-    task = progress.add_task("measuring", total=steps + settings.repeats * len(settings.batch_sizes))
-    for round_index in range(settings.repeats):
-        for batch_size in settings.batch_sizes:
-            progress.update(
-                task, description=f"round {round_index + 1}: in-process predict, batch {batch_size}"
-            )
-            harness.measure_floor(batch_size)
-            progress.advance(task)
-        # Interleave: every group once per round, starting one later each round, so drifts spread evenly.
-        shift = round_index % len(groups) if groups else 0
-        # A scenario whose targets take turns (the Server search) runs once a round over every group's targets, after
-        # the groups: a lever's target (a second worker, a batched variant) then pairs with the shipped front end
-        # trial by trial, as a front end does with its floor, not a whole group's measurements apart.
-        in_turn: dict[Scenario, list[Run]] = {}
-        for group in groups[shift:] + groups[:shift]:
-            members = [
-                run
-                for run in _ordered(group, round_index)
-                if run.failure is None and round_index < rounds(run)
-            ]
-            for run in members:
-                progress.update(task, description=f"round {round_index + 1}: warm-up {run.spec.label}")
-                if plan.warms_up(run.spec, round_index):
-                    _guarded(run, partial(harness.warm_up, run))
-                progress.advance(task)
-                if round_index == 0:
-                    _guarded(run, partial(harness.note_idle, run))
-            # Scenario by scenario across the group: a front end and its floor are measured moments apart.
-            for scenario in _scenarios_of(members):
-                chosen = [run for run in members if scenario in run.scenarios and run.failure is None]
-                if scenario.together:
-                    in_turn.setdefault(scenario, []).extend(chosen)
-                    continue
-                for run in chosen:
-                    progress.update(task, description=f"round {round_index + 1}: {run.spec.label} {scenario}")
-                    _guarded(run, partial(harness.measure, run, scenario))
-                    progress.advance(task)
-        for scenario, queued in in_turn.items():
-            turns = [run for run in queued if run.failure is None]  # none that failed since it was queued
-            names = ", ".join(run.spec.label for run in turns)
-            progress.update(task, description=f"round {round_index + 1}: {scenario}, in turn: {names}")
-            if turns:
-                harness.measure_together(turns, scenario)
-            progress.advance(task, len(queued))
-        progress.update(task, description=f"round {round_index + 1}: calibration probe")
-        calibration.probe(f"after round {round_index + 1}")
-
-
 def _note(run: Run, scenario: Scenario, repeat: Repeat, cpu_s: float, peak_rss: int) -> None:
     repeat.cpu_us_per_request = resources.per_request_us(cpu_s, repeat.samples)
     repeat.peak_rss_mb = peak_rss / MIB
     run.repeats[scenario.key].append(repeat)
-
-
-def _scenarios_of(runs: Sequence[Run]) -> list[Scenario]:
-    seen: list[Scenario] = []
-    for run in runs:
-        seen += [scenario for scenario in run.scenarios if scenario not in seen]
-    return seen
 
 
 def _browser_cross_checks(harness: Harness, runs: Sequence[Run], progress: Progress) -> None:
@@ -445,23 +372,11 @@ def _cold_starts(harness: Harness, runs: Sequence[Run]) -> None:
         if launches and run.failure is None and plan.measures_cold_start(harness.settings, run.spec):
             harness.console.print(f"cold start: {run.spec.label} x{launches}")
             for _ in range(launches):
-                _guarded(run, partial(_cold_start_once, harness, run))
+                run.attempt(partial(_cold_start_once, harness, run))
 
 
 def _cold_start_once(harness: Harness, run: Run) -> None:
     run.cold_starts_s.append(harness.cold_start(run))
-
-
-def _guarded(run: Run, action: Callable[[], object]) -> None:
-    # One failing target must not stop the others being measured; it keeps its failure instead of figures.
-    if run.failure is not None:
-        return
-    try:
-        action()
-    except KeyboardInterrupt:
-        raise
-    except Exception as error:
-        run.failure = f"{type(error).__name__}: {error}"
 
 
 __all__ = ["Harness", "execute"]

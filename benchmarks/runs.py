@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,6 +35,18 @@ class Run:
         default_factory=list
     )  # the pages whose submits were interleaved with these
     verification: str | None = None  # how a peer (or a front end over OIP) was verified, in one line
+
+    def attempt(self, action: Callable[[], object]) -> None:
+        """Run `action` unless this target has failed; a failure becomes the target's, instead of figures."""
+        # One failing target must not stop the others being measured.
+        if self.failure is not None:
+            return
+        try:
+            action()
+        except KeyboardInterrupt:
+            raise
+        except Exception as error:
+            self.failure = f"{type(error).__name__}: {error}"
 
     def url(self, path: str) -> str:
         """The started target's address for `path`."""

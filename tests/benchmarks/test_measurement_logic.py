@@ -10,7 +10,7 @@ from benchmarks.load_sample import OK, REFUSED, LoadSample
 from benchmarks.pairing import paired_ratios
 from benchmarks.repeats import Repeat
 from benchmarks.results import CalibrationProbe
-from benchmarks.runner import _ordered
+from benchmarks.rounds import ordered
 from benchmarks.runs import Run
 from benchmarks.scenarios import ClosedLoop, Server
 from benchmarks.targets import floor, front_end
@@ -166,10 +166,10 @@ def test_front_ends_and_their_floors_are_grouped_and_stay_side_by_side_every_rou
     ]
     runs = [Run(spec) for spec in one_worker]
     for round_index in range(4):
-        labels = [run.spec.name for run in _ordered(runs, round_index)]
+        labels = [run.spec.name for run in ordered(runs, round_index)]
         for name, partner in (("flask_app", "wsgi-floor"), ("fastapi_app", "asgi-floor")):
             assert abs(labels.index(name) - labels.index(partner)) == 1
-    firsts = {_ordered(runs, round_index)[0].spec.name for round_index in range(4)}
+    firsts = {ordered(runs, round_index)[0].spec.name for round_index in range(4)}
     assert firsts == {"flask_app", "wsgi-floor", "fastapi_app", "asgi-floor"}
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
 from rich.progress import Progress
 
 from benchmarks import plan
-from benchmarks.calibration import Calibration
-from benchmarks.runner import Harness, _measure_rounds
+from benchmarks.rounds import measure_rounds
 from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario, Server
 
@@ -58,7 +56,7 @@ def _rounds(fails: tuple[str, str] | None = None) -> tuple[RecordingHarness, lis
     groups = [[runs[spec] for spec in group] for group in plan.groups(specs)]
     harness, moments = RecordingHarness(settings, fails), Moments()
     with Progress(disable=True) as progress:
-        _measure_rounds(cast(Harness, harness), groups, cast(Calibration, moments), progress)
+        measure_rounds(harness, groups, moments, progress)
     return harness, moments.moments
 
 
