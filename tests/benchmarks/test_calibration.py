@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -38,10 +38,14 @@ def test_a_helper_that_cannot_run_on_its_core_fails_with_its_cause() -> None:
     assert psutil.Process().children() == []
 
 
-def test_a_failed_probe_leaves_the_run_measured_but_unstable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        sys, "executable", shutil.which("false")
-    )  # every helper exits at once, saying nothing
+def test_a_failed_probe_leaves_the_run_measured_but_unstable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Every helper exits at once, saying nothing: a stand-in interpreter that only fails.
+    dies = tmp_path / "dies"
+    dies.write_text("#!/bin/sh\nexit 1\n", encoding="ascii")
+    dies.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(dies))
     calibration = Calibration([0, 0])
     calibration.probe("after round 1")
     stability = calibration.finish()
