@@ -129,9 +129,8 @@ class Calibration:
 
     cores: Sequence[int]
     probes: list[CalibrationProbe] = field(default_factory=list)
-    failures: list[str] = field(
-        default_factory=list
-    )  # probes that gave no time, each with its moment and cause
+    # Probes that gave no time, each with its moment and cause.
+    failures: list[str] = field(default_factory=list)
     background: list[float] = field(default_factory=list)
     _cpu_start: tuple[int, int] = (0, 0)
 

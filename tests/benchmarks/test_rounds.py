@@ -11,6 +11,7 @@ from benchmarks import plan
 from benchmarks.rounds import measure_rounds
 from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario, Server
+from benchmarks.targets import front_end
 
 
 @dataclass
@@ -63,10 +64,6 @@ def _rounds(fails: tuple[str, str] | None = None) -> tuple[RecordingHarness, lis
 SEARCH = str(Server(plan.DEFAULT_SLO_MS))  # the full run's Server scenario
 
 
-def _label(name: str, variant: str, workers: int = 1) -> str:
-    return f"{name} ({variant}, {workers}w)"
-
-
 def _per_round(calls: list[tuple[str, tuple[str, ...]]]) -> list[list[tuple[str, tuple[str, ...]]]]:
     starts = [i for i, (what, _) in enumerate(calls) if what == "in-process batch 1"]
     return [calls[a:b] for a, b in zip(starts, [*starts[1:], len(calls)], strict=True)]
@@ -84,8 +81,8 @@ def test_each_round_searches_every_target_in_one_search_that_takes_turns_after_t
         assert calls[-1][0] == SEARCH
         (turns,) = searches
         # The levers' targets take turns with the shipped FastAPI, as each front end does with its floor.
-        for lever in (_label("fastapi_app", "async", 2), _label("fastapi_app", "batched")):
-            assert {_label("fastapi_app", "async"), lever} <= set(turns)
+        for lever in (front_end("fastapi_app", "async", 2).label, front_end("fastapi_app", "batched").label):
+            assert {front_end("fastapi_app", "async").label, lever} <= set(turns)
         expected = _labels_with(SEARCH)
         assert set(turns) == expected
         assert len(turns) == len(expected)
@@ -100,11 +97,11 @@ def _labels_with(scenario: str) -> set[str]:
 
 
 def test_a_target_that_failed_earlier_in_the_round_is_left_out_of_the_search() -> None:
-    batched = _label("flask_app", "batched")
+    batched = front_end("flask_app", "batched").label
     harness, _ = _rounds(fails=(batched, "c=1"))
     (first, *later) = _per_round(harness.calls)
     (turns,) = [targets for what, targets in first if what == SEARCH]
     assert batched not in turns
-    assert _label("fastapi_app", "batched") in turns
+    assert front_end("fastapi_app", "batched").label in turns
     # A failed target is measured no more, in this round or later ones.
     assert all(batched not in targets for calls in later for _, targets in calls)
