@@ -99,17 +99,17 @@ class Harness:
         return self._requests[run.spec.protocol]
 
     def start(self, run: Run, stack: ExitStack) -> None:
-        """Start the target, check its answers against in-process predictions, and pin it to the server cores."""
-        try:
-            context = running(run.spec, self.model)
-            run.server = context.__enter__()
-            # Servers start in parallel threads; the stack is shared, so registering the stop is serialised.
-            with self._stack_lock:
-                stack.push(context.__exit__)
-            failures = self._check_answers(run, run.server)
-        except Exception as error:  # a target that cannot start or answer gets its failure, not figures
-            run.failure = f"{type(error).__name__}: {error}"
-            return
+        """Start the target, check its answers against in-process predictions, and pin it to the server cores; a
+        target that cannot start or answer gets its failure, not figures."""
+        run.attempt(partial(self._start, run, stack))
+
+    def _start(self, run: Run, stack: ExitStack) -> None:
+        context = running(run.spec, self.model)
+        run.server = context.__enter__()
+        # Servers start in parallel threads; the stack is shared, so registering the stop is serialised.
+        with self._stack_lock:
+            stack.push(context.__exit__)
+        failures = self._check_answers(run, run.server)
         if failures:
             run.failure = "wrong answers: " + "; ".join(failures[:3])
             return

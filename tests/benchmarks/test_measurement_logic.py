@@ -179,3 +179,23 @@ def test_every_shipped_http_target_runs_the_server_scenario_after_its_closed_loo
         if spec.is_http and (spec.kind == "server_floor" or spec.variant in ("gthread", "async")):
             assert Server(plan.DEFAULT_SLO_MS) in chosen, spec.label
             assert chosen.index(Server(plan.DEFAULT_SLO_MS)) > chosen.index(ClosedLoop(8)), spec.label
+
+
+def test_a_target_that_fails_keeps_its_failure_and_is_attempted_no_more() -> None:
+    run = Run(front_end("flask_app"))
+    calls: list[str] = []
+
+    def refuses() -> None:
+        calls.append("refuses")
+        raise ConnectionRefusedError("no server on the socket")
+
+    run.attempt(refuses)
+    run.attempt(lambda: calls.append("after"))
+    assert run.failure == "ConnectionRefusedError: no server on the socket"
+    assert calls == ["refuses"]
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C ends the run; it is not the target's failure
+        Run(front_end("fastapi_app")).attempt(_interrupt)
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
