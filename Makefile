@@ -122,9 +122,9 @@ run-streamlit: bootstrap ## Streamlit under `streamlit run` on 127.0.0.1:8501
 	$(PY) -m shared_model.store_server $(PY) -m streamlit_app
 
 SLO_MS ?= 50
-bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML; ONNX=1 FastAPI on onnxruntime)
+bench: bootstrap system-packages ## Measure all three front ends beside the baselines (QUICK=1 for a short run; SLO_MS=50; PEERS=1 adds MLServer and BentoML; ONNX=1 FastAPI on onnxruntime; CAPACITY_ROUNDS=N more Server-search rounds, ~2 min each)
 	$(if $(PEERS),$(MAKE) peers || echo "==> a peer's venv did not build: the run reports that peer as failed",)
-	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(ONNX),--onnx,) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
+	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(PEERS),--peers,) $(if $(ONNX),--onnx,) $(if $(CAPACITY_ROUNDS),--capacity-rounds $(CAPACITY_ROUNDS),) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
 
 levers: bootstrap system-packages ## One model's levers at the SLO beside the shipped FastAPI: a 2nd worker, batched, ONNX, Flask (MODEL=loan|diabetes|path; ~6 min)
 	$(PY) -m benchmarks.levers $(if $(MODEL),--model $(MODEL),) $(if $(RECORDS),--records $(RECORDS),) --slo-ms $(SLO_MS)
@@ -153,7 +153,7 @@ scale-out: bootstrap system-packages ray-env ## FastAPI under uvicorn (1, 2 work
 
 WEIGHTS ?= latency:3,throughput:1,memory:1,cold_start:1,loc:2
 report: bootstrap ## The decision report: runs `make bench` (QUICK=1 for a short run) unless RESULTS=path is given; SOAK=path adds a soak
-	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) PEERS=$(PEERS) ONNX=$(ONNX) SLO_MS=$(SLO_MS))
+	$(if $(RESULTS),,$(MAKE) bench QUICK=$(QUICK) PEERS=$(PEERS) ONNX=$(ONNX) CAPACITY_ROUNDS=$(CAPACITY_ROUNDS) SLO_MS=$(SLO_MS))
 	$(PY) -m report $(if $(RESULTS),--results $(RESULTS),--latest) --weights $(WEIGHTS) $(if $(BASELINE),--baseline $(BASELINE),) $(if $(SOAK),--soak $(SOAK),) $(if $(SCALE_OUT),--scale-out $(SCALE_OUT),)
 
 clean: ## Remove .venv, artifacts and caches

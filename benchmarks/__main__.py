@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--smoke] [--records PATH] [--model NAME] [--out DIR]`."""
+"""`python -m benchmarks [--quick] [--smoke] [--capacity-rounds N] [--records PATH] [--model NAME] [--out DIR]`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def _positive(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be a positive number of ms, not {text!r}")
+    return value
+
+
+def _rounds(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of rounds, at least 1, not {text!r}")
     return value
 
 
@@ -48,11 +55,25 @@ def main(argv: list[str] | None = None) -> int:
         default=plan.DEFAULT_SLO_MS,
         help="the Server scenario's p99 objective in ms (default %(default)s)",
     )
+    parser.add_argument(
+        "--capacity-rounds",
+        type=_rounds,
+        default=None,
+        help="rounds of the Server search (default: every round, 3 in the full plan); those past the plan's rounds "
+        "search capacity and probe the host only, about 2 minutes each in the full plan (METHOD.md: how many "
+        "rounds a capacity ratio needs to reproduce)",
+    )
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     model = args.model or load_settings().MODEL
     console = stderr_console()
-    settings = dataclasses.replace(plan.MODES[mode], slo_ms=args.slo_ms, peers=args.peers, onnx=args.onnx)
+    settings = dataclasses.replace(
+        plan.MODES[mode],
+        slo_ms=args.slo_ms,
+        peers=args.peers,
+        onnx=args.onnx,
+        capacity_rounds=args.capacity_rounds,
+    )
     written = interruptible(lambda: execute(settings, model, args.records, args.out, console), console)
     if written is None:
         return INTERRUPTED

@@ -72,6 +72,8 @@ class Settings:
     variants: bool = False
     repeats: int
     ceiling_rounds: int | None = None  # rounds that measure the generators' ceiling (None: every round)
+    # Rounds of the Server search (None: `repeats`); those past `repeats` search and probe only (CAPACITY_ROUNDS).
+    capacity_rounds: int | None = None
     warmup_s: float
     measure_s: float
     cold_start_launches: int
@@ -91,6 +93,11 @@ class Settings:
     @property
     def ceiling_repeats(self) -> int:
         return min(self.repeats, self.ceiling_rounds or self.repeats)
+
+    @property
+    def search_repeats(self) -> int:
+        """Rounds of the Server search: every round, and any capacity-only rounds after them."""
+        return max(self.repeats, self.capacity_rounds or self.repeats)
 
     @property
     def workers(self) -> list[int]:
@@ -312,6 +319,14 @@ def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
     return target.protocol == "v1" and target.variant == SHIPPED_VARIANTS[target.name]
 
 
+def rounds_of(settings: Settings, target: TargetSpec, scenario: Scenario) -> int:
+    """How many rounds measure `scenario` on `target`: the generators' ceiling its own, the Server search
+    `search_repeats` (capacity-only rounds included), everything else `repeats`."""
+    if target.kind == "generator_ceiling":
+        return settings.ceiling_repeats
+    return settings.search_repeats if isinstance(scenario, Server) else settings.repeats
+
+
 def warms_up(target: TargetSpec, round_index: int) -> bool:
     """Whether the target's round begins with the warm-up: every round, but a batched or ONNX variant's first only.
 
@@ -330,9 +345,12 @@ def estimate_s(settings: Settings) -> float:
         # Servers start side by side (about the slowest one's time); cold-start launches run one by one.
         if measures_cold_start(settings, target):
             total += settings.cold_start_launches * {**STARTUP_S, **PEER_STARTUP_S}[target.name]
-        rounds = settings.repeats if target.kind != "generator_ceiling" else settings.ceiling_repeats
-        each = sum(scenario.duration_s(settings) for scenario in scenarios(settings, target))
-        total += rounds * each + settings.warmup_s * sum(warms_up(target, i) for i in range(rounds))
+        chosen = scenarios(settings, target)
+        total += sum(
+            rounds_of(settings, target, scenario) * scenario.duration_s(settings) for scenario in chosen
+        )
+        rounds = max((rounds_of(settings, target, scenario) for scenario in chosen), default=0)
+        total += settings.warmup_s * sum(warms_up(target, i) for i in range(min(rounds, settings.repeats)))
         if browser.measures_page(target) and settings.browser_submits:
             total += BROWSER_START_S[target.name] + (settings.browser_submits + 2) * BROWSER_SUBMIT_S
     return total + max(STARTUP_S.values()) * 2
@@ -357,4 +375,5 @@ def describe(settings: Settings) -> Plan:
         slo_ms=settings.slo_ms,
         peers=settings.peers,
         onnx=settings.onnx,
+        capacity_rounds=settings.search_repeats if settings.search_repeats > settings.repeats else None,
     )

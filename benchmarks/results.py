@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # `protocol` and `verification`; 1.4 each target's `runtime` and the levers' `exactness`; 1.5 the Flask page's
 # `page_people` scenario with `plan.page_people`, and each boilerplate row's `page_lines` by language; 1.6 the
 # `browser` scenario's `interleaved_with` (its submits taken in turn with those pages', so they pair); 1.7 each
-# Server trial's `cpu_us_per_request` (the server's CPU per request over that trial). 1.0 to 1.6 files still read.
-SCHEMA_VERSION: Literal["1.7"] = "1.7"
-SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"]
+# Server trial's `cpu_us_per_request` (the server's CPU per request over that trial); 1.8 `plan.capacity_rounds`
+# (rounds of the Server search past `repeats`). 1.0 to 1.7 files still read.
+SCHEMA_VERSION: Literal["1.8"] = "1.8"
+SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"]
 Mode = Literal["full", "quick", "smoke"]
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[
@@ -187,6 +188,12 @@ class Plan(Strict):
     slo_ms: float | None = None  # the Server scenario's latency objective on p99
     peers: bool = False  # MLServer and BentoML measured beside the front ends (PEERS=1)
     onnx: bool = False  # 1.4: FastAPI on the compiled runtime measured beside the shipped one (ONNX=1)
+    capacity_rounds: int | None = None  # 1.8: rounds of the Server search, when more than `repeats`
+
+    @property
+    def search_repeats(self) -> int:
+        """How many rounds searched each target's capacity."""
+        return max(self.repeats, self.capacity_rounds or self.repeats)
 
 
 class CalibrationProbe(Strict):

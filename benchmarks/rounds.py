@@ -56,17 +56,27 @@ def ordered(group: Sequence[Run], round_index: int) -> list[Run]:
 def measure_rounds(
     measurer: Measurer, groups: list[list[Run]], calibration: Prober, progress: Progress
 ) -> None:
-    """Every round of the run: in-process predict, each group's figures, the round's searches, a calibration probe."""
+    """Every round of the run: in-process predict, each group's figures, the round's searches, a calibration probe.
+
+    Rounds past the plan's `repeats` (CAPACITY_ROUNDS) are the searches and the probe alone.
+    """
     settings = measurer.settings
 
-    def rounds(run: Run) -> int:
-        return settings.ceiling_repeats if run.spec.kind == "generator_ceiling" else settings.repeats
+    def measured(run: Run, scenario: Scenario, round_index: int) -> bool:
+        return (
+            scenario in run.scenarios
+            and run.failure is None
+            and round_index < plan.rounds_of(settings, run.spec, scenario)
+        )
 
     live = [run for group in groups for run in group if run.failure is None]
-    steps = sum(rounds(run) * (len(run.scenarios) + 1) for run in live)
+    steps = sum(
+        plan.rounds_of(settings, run.spec, scenario) for run in live for scenario in run.scenarios
+    ) + sum(min(settings.repeats, _rounds(settings, run)) for run in live)  # the warm-ups
     task = progress.add_task("measuring", total=steps + settings.repeats * len(settings.batch_sizes))
-    for round_index in range(settings.repeats):
-        for batch_size in settings.batch_sizes:
+    for round_index in range(settings.search_repeats):
+        full = round_index < settings.repeats
+        for batch_size in settings.batch_sizes if full else ():
             progress.update(
                 task, description=f"round {round_index + 1}: in-process predict, batch {batch_size}"
             )
@@ -82,9 +92,9 @@ def measure_rounds(
             members = [
                 run
                 for run in ordered(group, round_index)
-                if run.failure is None and round_index < rounds(run)
+                if any(measured(run, scenario, round_index) for scenario in run.scenarios)
             ]
-            for run in members:
+            for run in members if full else ():
                 progress.update(task, description=f"round {round_index + 1}: warm-up {run.spec.label}")
                 if plan.warms_up(run.spec, round_index):
                     run.attempt(partial(measurer.warm_up, run))
@@ -93,7 +103,7 @@ def measure_rounds(
                     run.attempt(partial(measurer.note_idle, run))
             # Scenario by scenario across the group: a front end and its floor are measured moments apart.
             for scenario in _scenarios_of(members):
-                chosen = [run for run in members if scenario in run.scenarios and run.failure is None]
+                chosen = [run for run in members if measured(run, scenario, round_index)]
                 if scenario.together:
                     in_turn.setdefault(scenario, []).extend(chosen)
                     continue
@@ -110,6 +120,10 @@ def measure_rounds(
             progress.advance(task, len(queued))
         progress.update(task, description=f"round {round_index + 1}: calibration probe")
         calibration.probe(f"after round {round_index + 1}")
+
+
+def _rounds(settings: Settings, run: Run) -> int:
+    return max((plan.rounds_of(settings, run.spec, scenario) for scenario in run.scenarios), default=0)
 
 
 def _scenarios_of(runs: Sequence[Run]) -> list[Scenario]:

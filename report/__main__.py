@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from report.contents import build
+from report.contents import build, reproducing
 from report.io_wait import load_io, newest_io
 from report.loading import ResultsError, load_results, newest_results
 from report.model_levers import load_levers, newest_levers
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     options = (f" WEIGHTS={args.weights}" if args.weights != DEFAULT_WEIGHTS else "") + (
         f" BASELINE={_shown(args.baseline)}" if args.baseline else ""
     )
-    measure = "make report" + (" QUICK=1" if results.quick else "")
+    measure = reproducing(results)
     # The results are kept beside the report, so the rebuild command points at that copy.
     rebuild = f"make report RESULTS={_shown(args.out / 'results.json')}{options}"
     command = f"{measure} (measure afresh) · {rebuild} (rebuild this report from its results)"

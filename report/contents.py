@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from benchmarks.plan import DEFAULT_SLO_MS
 from benchmarks.results import Results
 from report import charts, tables
 from report.compare import Change, significant_changes
@@ -46,11 +47,24 @@ class Report:
         return None
 
 
+def reproducing(results: Results) -> str:
+    """The `make report` command that asks for this results file's plan again."""
+    plan = results.plan
+    asked = {
+        "QUICK": "1" if results.quick else None,
+        "PEERS": "1" if plan.peers else None,
+        "ONNX": "1" if plan.onnx else None,
+        "CAPACITY_ROUNDS": str(plan.capacity_rounds) if plan.capacity_rounds else None,
+        "SLO_MS": f"{plan.slo_ms:g}" if plan.slo_ms not in (None, DEFAULT_SLO_MS) else None,
+    }
+    return " ".join(["make report", *(f"{name}={value}" for name, value in asked.items() if value)])
+
+
 def build(
     results: Results,
     weights: dict[str, float],
     baseline: Results | None = None,
-    reproduce: str = "make report",
+    reproduce: str | None = None,
     soak: tuple[str, Soak] | None = None,
     *,
     scale_out: tuple[str, ScaleOut] | None = None,
@@ -81,7 +95,7 @@ def build(
         },
         changes=significant_changes(baseline, results) if baseline is not None else None,
         baseline=baseline,
-        reproduce=reproduce,
+        reproduce=reproduce or reproducing(results),
         soak=soak[1] if soak else None,
         soak_name=soak[0] if soak else None,
         scale_out=scale_out[1] if scale_out else None,

@@ -39,12 +39,22 @@ def stability(r: Report) -> str:
 def noise(r: Report) -> str:
     return join(
         heading(3, "Noise"),
-        f"Every figure is the median of {r.results.plan.repeats} interleaved repeats; the spread is "
+        f"Every figure is the median of {r.results.plan.repeats} interleaved repeats{_capacity_rounds(r)}; the spread is "
         "(max − min) ÷ median. Differences smaller than the spread of the figures compared are not findings.",
         table(
             ("target", "figure", "median (min–max)", "spread", "repeats"),
             (row.cells for row in r.tables["noise"]),
         ),
+    )
+
+
+def _capacity_rounds(r: Report) -> str:
+    plan = r.results.plan
+    extra = plan.search_repeats - plan.repeats
+    return (
+        f" (capacity at the SLO of {plan.search_repeats}: {extra} more rounds searched it alone)"
+        if extra
+        else ""
     )
 
 
@@ -99,7 +109,8 @@ def run(r: Report) -> str:
         f"Plan: concurrency {', '.join(map(str, plan.concurrencies))}{http_only}; batch sizes "
         f"{', '.join(map(str, plan.batch_sizes))}; Streamlit sessions {', '.join(map(str, plan.streamlit_sessions))}; "
         f"workers {', '.join(map(str, plan.workers))}; {plan.repeats} repeats of {plan.warmup_s:g} s warm-up + "
-        f"{plan.measure_s:g} s measured, configurations interleaved; every figure is median (min–max) over the repeats.",
+        f"{plan.measure_s:g} s measured, configurations interleaved{_capacity_rounds(r)}; every figure is median "
+        "(min–max) over the repeats.",
         f"Machine: {env.cpu_model}, {env.cores} cores, {env.os}, Python {env.python}; server on cores "
         f"{env.server_cores}, load generator on {env.generator_cores} ({'pinned' if env.pinned else 'not pinned'}); "
         f"wrk {env.wrk or 'absent'}; TCP_QUICKACK in the Streamlit client: {env.tcp_quickack}.",

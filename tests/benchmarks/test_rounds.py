@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import pytest
 from rich.progress import Progress
 
 from benchmarks import plan
+from benchmarks.__main__ import main
 from benchmarks.rounds import measure_rounds
 from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario, Server
@@ -50,8 +53,9 @@ class Moments:
         self.moments.append(moment)
 
 
-def _rounds(fails: tuple[str, str] | None = None) -> tuple[RecordingHarness, list[str]]:
-    settings = plan.FULL
+def _rounds(
+    fails: tuple[str, str] | None = None, settings: plan.Settings = plan.FULL
+) -> tuple[RecordingHarness, list[str]]:
     specs = plan.targets(settings)
     runs = {spec: Run(spec, plan.scenarios(settings, spec)) for spec in specs}
     groups = [[runs[spec] for spec in group] for group in plan.groups(specs)]
@@ -105,3 +109,49 @@ def test_a_target_that_failed_earlier_in_the_round_is_left_out_of_the_search() -
     assert front_end("fastapi_app", "batched").label in turns
     # A failed target is measured no more, in this round or later ones.
     assert all(batched not in targets for calls in later for _, targets in calls)
+
+
+def test_capacity_rounds_past_the_plans_rounds_are_the_search_and_the_probe_alone() -> None:
+    settings = dataclasses.replace(plan.FULL, capacity_rounds=plan.FULL.repeats + 2)
+    harness, moments = _rounds(settings=settings)
+    assert moments == [f"after round {i + 1}" for i in range(plan.FULL.repeats + 2)]
+    searches = [i for i, (what, _) in enumerate(harness.calls) if what == SEARCH]
+    assert len(searches) == plan.FULL.repeats + 2
+    # After the plan's last round, nothing but the two searches: no floor, warm-up or closed loop.
+    last_full = searches[plan.FULL.repeats - 1]
+    assert [what for what, _ in harness.calls[last_full:]] == [SEARCH] * 3
+    # Each search takes every target that has one, in turn, as in the plan's rounds.
+    assert all(set(targets) == _labels_with(SEARCH) for what, targets in harness.calls if what == SEARCH)
+    # The other scenarios keep the plan's rounds: c=1 on the shipped Flask, the generators' ceiling once.
+    flask = front_end("flask_app", "gthread").label
+    assert harness.calls.count(("c=1", (flask,))) == plan.FULL.repeats
+    assert sum(what.startswith("the asyncio generator's ceiling") for what, _ in harness.calls) == 1
+
+
+def test_capacity_rounds_are_in_the_estimate_and_the_recorded_plan() -> None:
+    settings = dataclasses.replace(plan.FULL, capacity_rounds=plan.FULL.repeats + 2)
+    searching = sum(
+        scenario.duration_s(settings)
+        for spec in plan.targets(settings)
+        if spec.kind != "generator_ceiling"
+        for scenario in plan.scenarios(settings, spec)
+        if isinstance(scenario, Server)
+    )
+    assert plan.estimate_s(settings) - plan.estimate_s(plan.FULL) == pytest.approx(2 * searching)
+    assert plan.describe(settings).capacity_rounds == plan.FULL.repeats + 2
+    assert plan.describe(settings).search_repeats == plan.FULL.repeats + 2
+    # Fewer than the plan's rounds asks for nothing less: every round searches.
+    fewer = dataclasses.replace(plan.FULL, capacity_rounds=1)
+    assert fewer.search_repeats == plan.FULL.repeats
+    assert plan.describe(fewer).capacity_rounds is None
+    assert plan.describe(plan.FULL).capacity_rounds is None
+
+
+@pytest.mark.parametrize("rounds", ["0", "-3", "2.5", "many"])
+def test_capacity_rounds_must_be_a_whole_number_of_at_least_one(
+    rounds: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--capacity-rounds", rounds])
+    assert exited.value.code == 2
+    assert "--capacity-rounds" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import pytest
 from benchmarks.results import Results
 from report.__main__ import main
 from report.charts import BUILDERS
+from report.contents import reproducing
 from report.loading import newest_results
 from report.soak import Soak, soak_rows
 from report.tables import Row
@@ -305,3 +306,19 @@ def test_an_unreadable_results_file_is_one_line_of_error(
     assert message in error
     assert error.count("\n") == 1
     assert error.startswith(f"error: {results}: ")
+
+
+def test_the_report_says_how_to_ask_for_its_plan_again_and_how_many_rounds_searched(tmp_path: Path) -> None:
+    results = sample_results()
+    assert reproducing(results) == "make report"
+    rounds = results.plan.repeats + 6
+    plan = results.plan.model_copy(update={"capacity_rounds": rounds, "slo_ms": 100.0})
+    asked = sample_results(quick=True).model_copy(update={"plan": plan})
+    command = f"make report QUICK=1 CAPACITY_ROUNDS={rounds} SLO_MS=100"
+    assert reproducing(asked) == command
+    source = tmp_path / "results.in.json"
+    source.write_text(asked.model_dump_json(), encoding="utf-8")
+    assert main(["--results", str(source), "--out", str(tmp_path / "out")]) == 0
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert f"capacity at the SLO of {rounds}: 6 more rounds searched it alone" in markdown
+    assert f"{command} (measure afresh)" in markdown
