@@ -9,6 +9,7 @@ from pathlib import Path
 
 from benchmarks import plan
 from benchmarks.cli import INTERRUPTED, add_model_options, announce, interruptible, stderr_console
+from benchmarks.results import DEFAULT_SLO_MS
 from benchmarks.runner import execute
 from shared_model import load_settings
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--slo-ms",
         type=_positive,
-        default=plan.DEFAULT_SLO_MS,
+        default=DEFAULT_SLO_MS,
         help="the Server scenario's p99 objective in ms (default %(default)s)",
     )
     parser.add_argument(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks import plan
 from benchmarks.cli import INTERRUPTED, add_model_options, announce, interruptible, stderr_console
-from benchmarks.results import Results, results_path
+from benchmarks.results import DEFAULT_SLO_MS, Results, results_path
 from benchmarks.runner import execute
 from shared_model import load_model, load_settings
 
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure one model's levers and write their results file."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.levers", description=__doc__)
     add_model_options(parser, DEFAULT_OUT)
-    parser.add_argument("--slo-ms", type=float, default=plan.DEFAULT_SLO_MS, help="p99 objective in ms")
+    parser.add_argument("--slo-ms", type=float, default=DEFAULT_SLO_MS, help="p99 objective in ms")
     args = parser.parse_args(argv)
     model = args.model or load_settings().MODEL
     console = stderr_console()

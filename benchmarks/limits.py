@@ -29,12 +29,12 @@ from benchmarks.affinity import available_cores
 from benchmarks.calibration import Calibration
 from benchmarks.floors import NOOP, running_floor
 from benchmarks.overload import OVERLOADED, WORKERS, Overload, judged, overloads
+from benchmarks.results import DEFAULT_SLO_MS
 from benchmarks.servers import running_server
 from benchmarks.wrk import best_throughput
 
 DEFAULT_VALUES = (4, 8, 16)
 DEFAULT_ROUNDS = 2
-DEFAULT_SLO_MS = 50.0
 START_RPS = 100.0  # the first search's first rate; it grows 1.5x a trial until one fails
 WARM_UP = 50  # sequential requests before a search
 SETTING = "SERVEBENCH_MAX_INFLIGHT"

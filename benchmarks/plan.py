@@ -8,7 +8,7 @@ from benchmarks import browser, in_process
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR
 from benchmarks.peers.serving import DEFAULT_VARIANTS as PEER_DEFAULTS
 from benchmarks.peers.serving import VARIANTS as PEER_VARIANTS
-from benchmarks.results import Mode, Plan
+from benchmarks.results import DEFAULT_SLO_MS, Mode, Plan
 from benchmarks.scenarios import (
     Batch,
     ClosedLoop,
@@ -42,7 +42,6 @@ STARTUP_S = {
 }
 # Peers import more than our front ends; BentoML saves the model into its store before it serves.
 PEER_STARTUP_S = {"mlserver": 8.0, "bentoml": 14.0}
-DEFAULT_SLO_MS = 50.0
 # The asyncio generator keeps up with a rate when the no-op server's p99 stays this low at it.
 CEILING_SLO_MS = 10.0
 FLOOR_OF = {"flask_app": WSGI_FLOOR, "fastapi_app": ASGI_FLOOR}

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION: Literal["1.8"] = "1.8"
 SchemaVersion = Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"]
 Mode = Literal["full", "quick", "smoke"]
+# The Server scenario's p99 objective unless one is asked for (`make bench SLO_MS=…`), as `plan.slo_ms` records it.
+DEFAULT_SLO_MS = 50.0
 TargetKind = Literal["floor", "server_floor", "front_end", "generator_ceiling", "peer"]
 Scenario = Literal[
     "in_process",

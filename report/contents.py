@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchmarks.plan import DEFAULT_SLO_MS
-from benchmarks.results import Results
+from benchmarks.results import DEFAULT_SLO_MS, Results
 from report import charts, tables
 from report.compare import Change, significant_changes
 from report.figures import headlines, normalised

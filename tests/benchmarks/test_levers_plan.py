@@ -10,6 +10,7 @@ import pytest
 
 from benchmarks import plan
 from benchmarks.levers import levers_path
+from benchmarks.results import DEFAULT_SLO_MS
 from benchmarks.scenarios import ClosedLoop, GeneratorCeiling, Server
 from benchmarks.targets import front_end
 from benchmarks.user_model import build
@@ -34,7 +35,7 @@ def test_the_levers_plan_runs_the_shipped_fastapi_and_each_lever_at_c1_c8_and_at
     assert len(chosen) == arms
     assert plan.scenarios(settings, chosen[0]) == [ClosedLoop(8), GeneratorCeiling(plan.CEILING_SLO_MS)]
     for target in chosen[1:]:
-        assert plan.scenarios(settings, target) == [ClosedLoop(1), ClosedLoop(8), Server(plan.DEFAULT_SLO_MS)]
+        assert plan.scenarios(settings, target) == [ClosedLoop(1), ClosedLoop(8), Server(DEFAULT_SLO_MS)]
     assert not any(plan.measures_cold_start(settings, target) for target in chosen)
     assert plan.groups(chosen) == [[target] for target in chosen]  # no floors: each lever is its own group
 

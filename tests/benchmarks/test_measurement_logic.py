@@ -9,7 +9,7 @@ from benchmarks.calibration import MAX_SPREAD, stability
 from benchmarks.load_sample import OK, REFUSED, LoadSample
 from benchmarks.pairing import paired_ratios
 from benchmarks.repeats import Repeat
-from benchmarks.results import CalibrationProbe
+from benchmarks.results import DEFAULT_SLO_MS, CalibrationProbe
 from benchmarks.rounds import ordered
 from benchmarks.runs import Run
 from benchmarks.scenarios import ClosedLoop, Server
@@ -177,8 +177,8 @@ def test_every_shipped_http_target_runs_the_server_scenario_after_its_closed_loo
     for spec in plan.targets(plan.FULL):
         chosen = plan.scenarios(plan.FULL, spec)
         if spec.is_http and (spec.kind == "server_floor" or spec.variant in ("gthread", "async")):
-            assert Server(plan.DEFAULT_SLO_MS) in chosen, spec.label
-            assert chosen.index(Server(plan.DEFAULT_SLO_MS)) > chosen.index(ClosedLoop(8)), spec.label
+            assert Server(DEFAULT_SLO_MS) in chosen, spec.label
+            assert chosen.index(Server(DEFAULT_SLO_MS)) > chosen.index(ClosedLoop(8)), spec.label
 
 
 def test_a_target_that_fails_keeps_its_failure_and_is_attempted_no_more() -> None:

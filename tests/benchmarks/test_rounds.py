@@ -11,6 +11,7 @@ from rich.progress import Progress
 
 from benchmarks import plan
 from benchmarks.__main__ import main
+from benchmarks.results import DEFAULT_SLO_MS
 from benchmarks.rounds import measure_rounds
 from benchmarks.runs import Run
 from benchmarks.scenarios import Scenario, Server
@@ -65,7 +66,7 @@ def _rounds(
     return harness, moments.moments
 
 
-SEARCH = str(Server(plan.DEFAULT_SLO_MS))  # the full run's Server scenario
+SEARCH = str(Server(DEFAULT_SLO_MS))  # the full run's Server scenario
 
 
 def _per_round(calls: list[tuple[str, tuple[str, ...]]]) -> list[list[tuple[str, tuple[str, ...]]]]:
