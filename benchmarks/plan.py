@@ -8,7 +8,7 @@ from benchmarks import browser, in_process
 from benchmarks.floors import ASGI_FLOOR, NOOP, WSGI_FLOOR
 from benchmarks.peers.serving import DEFAULT_VARIANTS as PEER_DEFAULTS
 from benchmarks.peers.serving import VARIANTS as PEER_VARIANTS
-from benchmarks.results import DEFAULT_SLO_MS, Mode, Plan
+from benchmarks.results import DEFAULT_SLO_MS, Mode, Plan, rounds_searched
 from benchmarks.scenarios import (
     Batch,
     ClosedLoop,
@@ -95,8 +95,8 @@ class Settings:
 
     @property
     def search_repeats(self) -> int:
-        """Rounds of the Server search: every round, and any capacity-only rounds after them."""
-        return max(self.repeats, self.capacity_rounds or self.repeats)
+        """Rounds of the Server search (`results.rounds_searched`)."""
+        return rounds_searched(self.repeats, self.capacity_rounds)
 
     @property
     def workers(self) -> list[int]:
@@ -321,9 +321,15 @@ def measures_cold_start(settings: Settings, target: TargetSpec) -> bool:
 def rounds_of(settings: Settings, target: TargetSpec, scenario: Scenario) -> int:
     """How many rounds measure `scenario` on `target`: the generators' ceiling its own, the Server search
     `search_repeats` (capacity-only rounds included), everything else `repeats`."""
-    if target.kind == "generator_ceiling":
-        return settings.ceiling_repeats
-    return settings.search_repeats if isinstance(scenario, Server) else settings.repeats
+    if target.kind == "generator_ceiling" or not isinstance(scenario, Server):
+        return full_rounds(settings, target)
+    return settings.search_repeats
+
+
+def full_rounds(settings: Settings, target: TargetSpec) -> int:
+    """How many of the plan's rounds a target takes part in (warm-up included): the generators' ceiling its own, every
+    other target all of them; capacity-only rounds come after."""
+    return settings.ceiling_repeats if target.kind == "generator_ceiling" else settings.repeats
 
 
 def warms_up(target: TargetSpec, round_index: int) -> bool:
@@ -348,8 +354,7 @@ def estimate_s(settings: Settings) -> float:
         total += sum(
             rounds_of(settings, target, scenario) * scenario.duration_s(settings) for scenario in chosen
         )
-        rounds = max((rounds_of(settings, target, scenario) for scenario in chosen), default=0)
-        total += settings.warmup_s * sum(warms_up(target, i) for i in range(min(rounds, settings.repeats)))
+        total += settings.warmup_s * sum(warms_up(target, i) for i in range(full_rounds(settings, target)))
         if browser.measures_page(target) and settings.browser_submits:
             total += BROWSER_START_S[target.name] + (settings.browser_submits + 2) * BROWSER_SUBMIT_S
     return total + max(STARTUP_S.values()) * 2

@@ -195,7 +195,12 @@ class Plan(Strict):
     @property
     def search_repeats(self) -> int:
         """How many rounds searched each target's capacity."""
-        return max(self.repeats, self.capacity_rounds or self.repeats)
+        return rounds_searched(self.repeats, self.capacity_rounds)
+
+
+def rounds_searched(repeats: int, capacity_rounds: int | None) -> int:
+    """Rounds of the Server search: every one of the plan's rounds, and any capacity-only rounds after them."""
+    return max(repeats, capacity_rounds or repeats)
 
 
 class CalibrationProbe(Strict):

@@ -72,7 +72,7 @@ def measure_rounds(
     live = [run for group in groups for run in group if run.failure is None]
     steps = sum(
         plan.rounds_of(settings, run.spec, scenario) for run in live for scenario in run.scenarios
-    ) + sum(min(settings.repeats, _rounds(settings, run)) for run in live)  # the warm-ups
+    ) + sum(plan.full_rounds(settings, run.spec) for run in live)  # the warm-ups
     task = progress.add_task("measuring", total=steps + settings.repeats * len(settings.batch_sizes))
     for round_index in range(settings.search_repeats):
         full = round_index < settings.repeats
@@ -120,10 +120,6 @@ def measure_rounds(
             progress.advance(task, len(queued))
         progress.update(task, description=f"round {round_index + 1}: calibration probe")
         calibration.probe(f"after round {round_index + 1}")
-
-
-def _rounds(settings: Settings, run: Run) -> int:
-    return max((plan.rounds_of(settings, run.spec, scenario) for scenario in run.scenarios), default=0)
 
 
 def _scenarios_of(runs: Sequence[Run]) -> list[Scenario]:
