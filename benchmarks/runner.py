@@ -165,7 +165,7 @@ class Harness:
             repeats = scenario.run_together(self, runs)
         for run, pid, before, peak, repeat in zip(runs, pids, cpu_before, peaks, repeats, strict=True):
             if isinstance(repeat, Exception):
-                run.failure = f"{type(repeat).__name__}: {repeat}"
+                run.fail(repeat)
             else:
                 _note(run, scenario, repeat, resources.cpu_seconds(pid) - before, peak.peak)
 
@@ -363,7 +363,7 @@ def _browser_cross_checks(harness: Harness, runs: Sequence[Run], progress: Progr
         raise
     except Exception as error:  # e.g. no Chromium: every page keeps the failure instead of figures
         for run in chosen:
-            run.failure = f"{type(error).__name__}: {error}"
+            run.fail(error)
 
 
 def _cold_starts(harness: Harness, runs: Sequence[Run]) -> None:

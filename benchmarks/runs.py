@@ -46,7 +46,11 @@ class Run:
         except KeyboardInterrupt:
             raise
         except Exception as error:
-            self.failure = f"{type(error).__name__}: {error}"
+            self.fail(error)
+
+    def fail(self, error: Exception) -> None:
+        """The target failed with `error`: it keeps "Type: message" instead of figures."""
+        self.failure = f"{type(error).__name__}: {error}"
 
     def url(self, path: str) -> str:
         """The started target's address for `path`."""
